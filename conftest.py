@@ -1,0 +1,91 @@
+"""Shared fixtures: the toolchain, plans of the project's envs and modules, the cache report.
+
+Plans are session-scoped and come from the content-hashed plan cache, so an
+unchanged module costs no `terraform plan`; the summary line at the end says
+how many plans were served from the cache and how many were planned.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tfproof.inputs import env_secret_variables
+from tfproof.plan import Plan
+from tfproof.planner import PlanRequest, plan
+
+ROOT = Path(__file__).resolve().parent
+INFRA = ROOT / "infra"
+ENVS = ("production", "sandbox")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ.setdefault("TFPROOF_CACHE_DIR", str(ROOT / ".cache" / "tfproof"))
+    if "TFPROOF_STATS_FILE" not in os.environ and not hasattr(config, "workerinput"):
+        handle, path = tempfile.mkstemp(prefix="tfproof-stats-", suffix=".jsonl")
+        os.close(handle)
+        os.environ["TFPROOF_STATS_FILE"] = path
+        config._tfproof_stats = path  # type: ignore[attr-defined]
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
+    path = getattr(config, "_tfproof_stats", None)
+    if not path or not os.path.exists(path):
+        return
+    events = [json.loads(line) for line in Path(path).read_text().splitlines() if line]
+    os.unlink(path)
+    if not events:
+        return
+    planned = [e for e in events if e["event"] == "plan"]
+    hits = [e for e in events if e["event"] == "hit"]
+    terminalreporter.write_sep("-", "tfproof plan cache")
+    terminalreporter.write_line(
+        f"plan cache: {len(hits)} hits, {len(planned)} terraform plan calls"
+        + (f" ({', '.join(sorted({e['module'] for e in planned}))})" if planned else "")
+    )
+
+
+@pytest.fixture(scope="session")
+def plan_of() -> Callable[..., Plan]:
+    """Plan a root module (cached by content); `plan_of(path, **variables)`."""
+    memo: dict[tuple[str, tuple[tuple[str, str], ...]], Plan] = {}
+
+    def _plan(path: Path | str, **variables: str) -> Plan:
+        key = (str(path), tuple(sorted(variables.items())))
+        if key not in memo:
+            memo[key] = plan(PlanRequest(path=Path(path), variables=variables))
+        return memo[key]
+
+    return _plan
+
+
+@pytest.fixture(scope="session")
+def env_plan(plan_of: Callable[..., Plan]) -> Callable[[str], Plan]:
+    """The offline plan of `infra/envs/<name>` with its generated secret inputs."""
+
+    def _env(name: str) -> Plan:
+        return plan_of(INFRA / "envs" / name, **env_secret_variables())
+
+    return _env
+
+
+@pytest.fixture(scope="session")
+def production_plan(env_plan: Callable[[str], Plan]) -> Plan:
+    return env_plan("production")
+
+
+@pytest.fixture(scope="session")
+def sandbox_plan(env_plan: Callable[[str], Plan]) -> Plan:
+    return env_plan("sandbox")
+
+
+@pytest.fixture()
+def scratch_dir() -> Iterator[Path]:
+    """A temporary directory removed after the test."""
+    with tempfile.TemporaryDirectory(prefix="tfproof-test-") as name:
+        yield Path(name)

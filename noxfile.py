@@ -1,0 +1,64 @@
+"""Sessions: lint, unit, compliance, integration, evidence, audit, bench.
+
+They run in the project's own .venv (`make` creates it), so nox never
+re-installs checkov or the provider per session. `session.posargs` go to
+pytest (or to the command) unchanged.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import nox
+
+nox.options.default_venv_backend = "none"
+nox.options.sessions = ["lint", "unit", "compliance"]
+PY = sys.executable
+
+
+def _pytest(session: nox.Session, *paths: str) -> None:
+    session.run(PY, "-m", "pytest", *paths, *session.posargs, external=True)
+
+
+@nox.session(venv_backend="none")
+def lint(session: nox.Session) -> None:
+    """ruff, terraform fmt -check and terraform validate of every module and env."""
+    session.run(PY, "-m", "ruff", "check", ".", external=True)
+    session.run(PY, "-m", "tfproof.validate", "infra", *session.posargs, external=True)
+
+
+@nox.session(venv_backend="none")
+def unit(session: nox.Session) -> None:
+    """Plan-JSON assertions on every module and env."""
+    _pytest(session, "tests/unit")
+
+
+@nox.session(venv_backend="none")
+def compliance(session: nox.Session) -> None:
+    """checkov and the custom policies on infra/ and on pass/fail fixtures."""
+    _pytest(session, "tests/compliance")
+
+
+@nox.session(venv_backend="none")
+def integration(session: nox.Session) -> None:
+    """Apply the sandbox env to the embedded moto server (or a real sandbox), check, destroy."""
+    _pytest(session, "tests/integration")
+
+
+@nox.session(venv_backend="none")
+def evidence(session: nox.Session) -> None:
+    """The audit bundle: schema, hashes, compare, redaction, report rendering."""
+    _pytest(session, "tests/evidence")
+
+
+@nox.session(venv_backend="none")
+def audit(session: nox.Session) -> None:
+    """Run every layer and write the evidence bundle under reports/."""
+    session.run(PY, "-m", "tfproof.cli", "audit", "--out", "reports", *session.posargs,
+                external=True)
+
+
+@nox.session(venv_backend="none")
+def bench(session: nox.Session) -> None:
+    """Benchmarks against stock checkov and an uncached run; writes bench/results/."""
+    session.run(PY, "bench/run.py", *session.posargs, external=True)

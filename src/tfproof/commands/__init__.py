@@ -1,0 +1,1 @@
+"""Subcommands of the `tfproof` CLI, one module each."""

@@ -1,0 +1,41 @@
+"""`tfproof plan`: plan a root module offline and print (or write) its redacted plan JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from tfproof.commands.common import add_plan_inputs, parse_vars
+from tfproof.planner import PlanRequest, plan_json
+
+
+def register(subparsers: Any) -> None:
+    """Add the `plan` subcommand."""
+    parser = subparsers.add_parser(
+        "plan",
+        help="plan a root module offline (cached) and emit its plan JSON",
+        description="Plan a Terraform root module offline with the bundled toolchain; the "
+        "plan JSON (sensitive values redacted) goes to stdout or --output.",
+    )
+    parser.add_argument("path", type=Path, help="the root module folder")
+    add_plan_inputs(parser)
+    parser.add_argument("--output", "-o", type=Path, help="write the plan JSON here")
+    parser.add_argument("--no-cache", action="store_true", help="plan even if cached")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Plan and emit."""
+    request = PlanRequest(
+        path=args.path, variables=parse_vars(args.var), var_files=tuple(args.var_file)
+    )
+    raw = plan_json(request, use_cache=not args.no_cache)
+    text = json.dumps(raw, indent=1)
+    if args.output:
+        args.output.write_text(text + "\n")
+    else:
+        sys.stdout.write(text + "\n")
+    return 0

@@ -1,0 +1,49 @@
+"""Inputs for planning and applying the project's own environments.
+
+The envs take the database password as a sensitive variable with no default
+(no literal secret anywhere). tfproof generates a random one per cache
+directory, keeps it in a 0600 file beside the plan cache and hands it to
+Terraform through `TF_VAR_db_password`; it never appears on a command line, in
+a log, or (thanks to redaction) in a cached plan. Keeping it stable keeps the
+plan cache warm between runs.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from tfproof.toolchain import cache_dir, file_lock
+
+SECRET_VARIABLES = ("db_password",)
+
+
+def generated_secret(name: str) -> str:
+    """A random secret stored (mode 0600) in the cache dir, created on first use."""
+    path = cache_dir() / "secrets" / name
+    if not path.exists():
+        with file_lock(cache_dir() / "secrets.lock"):
+            if not path.exists():
+                path.parent.mkdir(mode=0o700, exist_ok=True)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w") as handle:
+                    handle.write("Tp1-" + secrets.token_urlsafe(24))
+    return path.read_text().strip()
+
+
+def env_secret_variables() -> dict[str, str]:
+    """Secret root variables for the project's envs: the user's TF_VAR_* if set, else generated."""
+    out = {}
+    for name in SECRET_VARIABLES:
+        if f"TF_VAR_{name}" not in os.environ:
+            out[name] = generated_secret(name)
+    return out
+
+
+def repo_root() -> Path:
+    """The repository root (where infra/ lives), from the working directory or this file."""
+    for base in (Path.cwd(), *Path.cwd().parents, Path(__file__).resolve().parents[2]):
+        if (base / "infra").is_dir() and (base / "pyproject.toml").is_file():
+            return base
+    return Path.cwd()

@@ -1,0 +1,180 @@
+"""Small read-only objects over plan JSON: `plan.resources[address]`, tftest style.
+
+Values known only after apply are kept apart (`Resource.unknown`) so that a
+test or policy can tell "not set" from "not known yet". Each resource also
+carries its configuration block (expressions and references), which is where
+relations live that the planned values cannot show: a security group rule's
+target, a bucket policy's bucket, a literal secret.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from tfproof.errors import InputError
+
+_INDEX_RE = re.compile(r"\[[^\]]*\]")
+
+
+def config_address(address: str) -> str:
+    """The configuration address of an instance: `module.a["x"].aws_b.c[0]` -> `module.a.aws_b.c`."""
+    return _INDEX_RE.sub("", address)
+
+
+@dataclass
+class Resource:
+    """One planned managed resource instance."""
+
+    address: str
+    type: str
+    name: str
+    module_address: str
+    index: Any
+    values: dict[str, Any]
+    unknown: dict[str, Any]
+    sensitive: dict[str, Any]
+    config: dict[str, Any] = field(default_factory=dict)
+    actions: tuple[str, ...] = ("create",)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """A planned value, or `default` when unset."""
+        value = self.values.get(key)
+        return default if value is None else value
+
+    def is_unknown(self, key: str) -> bool:
+        """True when the attribute is only known after apply."""
+        return bool(self.unknown.get(key))
+
+    @property
+    def expressions(self) -> dict[str, Any]:
+        """The configuration expressions of this resource (constant_value / references)."""
+        return self.config.get("expressions", {})
+
+    def references(self, attribute: str) -> list[str]:
+        """Addresses referenced by one configuration attribute (e.g. `bucket`)."""
+        expr = self.expressions.get(attribute)
+        if isinstance(expr, dict):
+            return list(expr.get("references", []))
+        return []
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """Effective tags: tags_all (provider default_tags merged) when planned, else tags."""
+        return dict(self.values.get("tags_all") or self.values.get("tags") or {})
+
+
+def _walk_modules(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield module
+    for child in module.get("child_modules", []):
+        yield from _walk_modules(child)
+
+
+def _walk_config(
+    module: dict[str, Any], prefix: str = ""
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    for resource in module.get("resources", []):
+        yield (prefix + resource["address"], resource)
+    for name, call in module.get("module_calls", {}).items():
+        yield from _walk_config(call.get("module", {}), f"{prefix}module.{name}.")
+
+
+class Plan:
+    """A plan JSON document with resources indexed by address."""
+
+    def __init__(self, raw: dict[str, Any], name: str = "plan") -> None:
+        if not isinstance(raw, dict) or "format_version" not in raw:
+            raise InputError(
+                f"{name} is not a Terraform plan JSON document (no format_version): produce it "
+                "with `terraform show -json PLANFILE`."
+            )
+        self.raw = raw
+        self.name = name
+
+    @classmethod
+    def load(cls, path: Path | str) -> Plan:
+        """Read a plan JSON file, failing closed on anything unreadable."""
+        path = Path(path)
+        try:
+            text = path.read_text()
+        except OSError as exc:
+            raise InputError(f"Cannot read the plan file {path}: {exc.strerror}.") from exc
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"{path} is not valid JSON ({exc.msg} at line {exc.lineno}): give the output "
+                "of `terraform show -json PLANFILE`, not the binary plan."
+            ) from exc
+        return cls(raw, name=str(path))
+
+    @cached_property
+    def configs(self) -> dict[str, dict[str, Any]]:
+        """Configuration blocks by configuration address (no instance keys)."""
+        root = self.raw.get("configuration", {}).get("root_module", {})
+        return dict(_walk_config(root))
+
+    @cached_property
+    def resources(self) -> dict[str, Resource]:
+        """Managed resource instances by full address."""
+        unknown_by_address: dict[str, dict[str, Any]] = {}
+        actions_by_address: dict[str, tuple[str, ...]] = {}
+        for change in self.raw.get("resource_changes", []):
+            body = change.get("change", {})
+            unknown_by_address[change["address"]] = body.get("after_unknown") or {}
+            actions_by_address[change["address"]] = tuple(body.get("actions", ()))
+        out: dict[str, Resource] = {}
+        root = self.raw.get("planned_values", {}).get("root_module", {})
+        for module in _walk_modules(root):
+            for item in module.get("resources", []):
+                if item.get("mode") != "managed":
+                    continue
+                address = item["address"]
+                out[address] = Resource(
+                    address=address,
+                    type=item["type"],
+                    name=item["name"],
+                    module_address=module.get("address", ""),
+                    index=item.get("index"),
+                    values=item.get("values") or {},
+                    unknown=unknown_by_address.get(address, {}),
+                    sensitive=item.get("sensitive_values") or {},
+                    config=self.configs.get(config_address(address), {}),
+                    actions=actions_by_address.get(address, ("create",)),
+                )
+        return out
+
+    def of_type(self, resource_type: str) -> list[Resource]:
+        """All instances of one resource type, in address order."""
+        return sorted(
+            (r for r in self.resources.values() if r.type == resource_type),
+            key=lambda r: r.address,
+        )
+
+    def instances_of(self, config_addr: str) -> list[Resource]:
+        """All instances planned for one configuration address (count/for_each expand it)."""
+        return [r for r in self.resources.values() if config_address(r.address) == config_addr]
+
+    @property
+    def variables(self) -> dict[str, Any]:
+        """Root variable values as planned (sensitive ones already redacted)."""
+        return {k: v.get("value") for k, v in self.raw.get("variables", {}).items()}
+
+    @property
+    def outputs(self) -> dict[str, Any]:
+        """Planned root outputs."""
+        return self.raw.get("planned_values", {}).get("outputs", {})
+
+    def __len__(self) -> int:
+        return len(self.resources)
+
+    def __repr__(self) -> str:
+        return f"Plan({self.name!r}, {len(self)} resources)"

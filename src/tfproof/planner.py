@@ -1,0 +1,138 @@
+"""Plan a root module offline and cache the plan JSON by everything that can change it.
+
+The key covers the files of the root and of every local module it calls, the
+variables and var-file contents (hashed, never stored), `TF_VAR_*` in the
+environment, the Terraform and provider versions and the provider settings. An
+unchanged module therefore costs no `terraform plan` on the second run, which
+is what makes the suite feel instant when nothing relevant changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tfproof import progress
+from tfproof.errors import InputError
+from tfproof.plan import Plan
+from tfproof.redact import redact_plan
+from tfproof.toolchain import cache_dir, file_lock, versions
+from tfproof.workspace import OFFLINE_SETTINGS, Workspace
+
+CACHE_FORMAT = "1"
+
+
+@dataclass
+class PlanRequest:
+    """What to plan: a root module, its inputs, and the provider settings to inject."""
+
+    path: Path
+    variables: Mapping[str, str] = field(default_factory=dict)
+    var_files: Sequence[Path] = ()
+    settings: Mapping[str, str] = field(default_factory=lambda: dict(OFFLINE_SETTINGS))
+    provider_extra: str = ""
+    label: str = ""
+
+    def display(self) -> str:
+        """How progress lines name this module."""
+        if self.label:
+            return self.label
+        try:
+            return str(self.path.resolve().relative_to(Path.cwd()))
+        except ValueError:
+            return str(self.path)
+
+
+def _hash_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _var_files(request: PlanRequest) -> list[Path]:
+    resolved = []
+    for path in request.var_files:
+        path = Path(path)
+        if not path.is_file():
+            raise InputError(f"The var-file {path} does not exist or is not a file.")
+        resolved.append(path.resolve())
+    return resolved
+
+
+def cache_key(request: PlanRequest, workspace: Workspace) -> str:
+    """sha256 of everything that can change the plan (secret values only as hashes)."""
+    tf_env = {k: _hash_bytes(v.encode()) for k, v in os.environ.items() if k.startswith("TF_VAR_")}
+    material = {
+        "format": CACHE_FORMAT,
+        "tree": workspace.digest(),
+        "root": str(workspace.relative_root),
+        "vars": {k: _hash_bytes(str(v).encode()) for k, v in sorted(request.variables.items())},
+        "var_files": [_hash_bytes(p.read_bytes()) for p in _var_files(request)],
+        "tf_var_env": dict(sorted(tf_env.items())),
+        "versions": vars(versions()),
+        "settings": dict(sorted(request.settings.items())),
+        "extra": request.provider_extra,
+    }
+    return _hash_bytes(json.dumps(material, sort_keys=True).encode())
+
+
+def _stats(event: str, module: str, seconds: float) -> None:
+    """Append one cache event for the test session's summary line."""
+    target = os.environ.get("TFPROOF_STATS_FILE")
+    if not target:
+        return
+    line = json.dumps({"event": event, "module": module, "seconds": round(seconds, 3)})
+    with open(target, "a") as handle:
+        handle.write(line + "\n")
+
+
+def plan_json(request: PlanRequest, use_cache: bool = True) -> dict[str, Any]:
+    """Return the redacted plan JSON of a root module, planning only on a cache miss."""
+    started = time.monotonic()
+    display = request.display()
+    workspace = Workspace(request.path)
+    key = cache_key(request, workspace)
+    plans = cache_dir() / "plans"
+    plans.mkdir(exist_ok=True)
+    cached = plans / f"{key}.json"
+    if use_cache and cached.exists():
+        progress.say(f"plan cache hit: {display} ({key[:12]})")
+        _stats("hit", display, time.monotonic() - started)
+        return json.loads(cached.read_text())
+    with file_lock(plans / f"{key}.lock"):
+        if use_cache and cached.exists():
+            _stats("hit", display, time.monotonic() - started)
+            return json.loads(cached.read_text())
+        with workspace:
+            workspace.materialise(request.settings, request.provider_extra)
+            env = {f"TF_VAR_{k}": str(v) for k, v in request.variables.items()}
+            progress.say(f"terraform init: {display}")
+            workspace.run(
+                ["init", "-input=false", "-no-color", "-backend=true"], env, "init"
+            )
+            progress.say(f"terraform plan: {display}")
+            args = ["plan", "-input=false", "-no-color", "-lock=false", "-out=tfproof.tfplan"]
+            args += [f"-var-file={p}" for p in _var_files(request)]
+            workspace.run(args, env, "plan")
+            shown = workspace.run(["show", "-json", "tfproof.tfplan"], env, "show")
+            try:
+                raw = json.loads(shown.stdout)
+            except json.JSONDecodeError as exc:  # pragma: no cover - terraform contract
+                raise InputError(f"`terraform show -json` printed no JSON: {exc}") from exc
+        raw = redact_plan(raw)
+        tmp = cached.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps(raw))
+        tmp.replace(cached)
+    seconds = time.monotonic() - started
+    progress.say(f"planned {display}: {len(Plan(raw).resources)} resources in {seconds:.1f}s")
+    _stats("plan", display, seconds)
+    return raw
+
+
+def plan(request: PlanRequest, use_cache: bool = True) -> Plan:
+    """The plan of a root module as a `Plan` object."""
+    return Plan(plan_json(request, use_cache), name=request.display())

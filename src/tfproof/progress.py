@@ -1,0 +1,26 @@
+"""Progress lines on stderr, so long work (planning, checkov, apply) is never silent.
+
+`TFPROOF_QUIET=1` silences them (CI logs that only want results); stdout stays
+reserved for the machine-readable output of each command.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+_START = time.monotonic()
+
+
+def quiet() -> bool:
+    """True when the user asked for no progress output."""
+    return os.environ.get("TFPROOF_QUIET", "") not in ("", "0", "false")
+
+
+def say(message: str) -> None:
+    """One progress line: elapsed seconds and the message."""
+    if quiet():
+        return
+    elapsed = time.monotonic() - _START
+    print(f"[tfproof {elapsed:6.1f}s] {message}", file=sys.stderr, flush=True)

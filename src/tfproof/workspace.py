@@ -1,0 +1,260 @@
+"""A scratch copy of a root module in which tfproof may write what it needs.
+
+The user's tree is never modified: the root module and every local module it
+calls (followed through relative `source` paths) are copied into a scratch
+directory that keeps their relative layout, and tfproof adds its own override
+file there (fake credentials and skip flags for an offline plan, or endpoints
+for the sandbox, and a local backend in place of a remote one).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from tfproof import progress
+from tfproof.errors import InputError, PlanError
+from tfproof.toolchain import terraform_command, terraform_env
+
+_SOURCE_RE = re.compile(r'^\s*source\s*=\s*"(\.{1,2}/[^"]*)"', re.MULTILINE)
+_PROVIDER_RE = re.compile(r'^\s*provider\s+"aws"\s*\{', re.MULTILINE)
+_ALIAS_RE = re.compile(r'^\s*alias\s*=\s*"([^"]+)"', re.MULTILINE)
+_BACKEND_RE = re.compile(r'^\s*backend\s+"[^"]+"', re.MULTILINE)
+_SKIP_DIRS = {".terraform", ".git", ".nox", ".venv", "__pycache__", ".pytest_cache"}
+_SKIP_FILES = {".terraform.lock.hcl", "terraform.tfstate", "terraform.tfstate.backup"}
+_MAX_TREE_BYTES = 64 * 1024 * 1024
+_OVERRIDE_NAME = "zz_tfproof_override.tf"
+
+
+def tf_files(directory: Path) -> list[Path]:
+    """The Terraform configuration files of one module directory (not recursive)."""
+    return sorted(
+        p for p in directory.iterdir() if p.is_file() and p.name.endswith((".tf", ".tf.json"))
+    )
+
+
+def local_module_dirs(root: Path) -> set[Path]:
+    """The root and every module reached from it through relative `source` paths."""
+    seen: set[Path] = set()
+    stack = [root.resolve()]
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for path in tf_files(current):
+            for source in _SOURCE_RE.findall(path.read_text(errors="replace")):
+                target = (current / source.split("//")[0]).resolve()
+                if target.is_dir():
+                    stack.append(target)
+    return seen
+
+
+def _iter_files(directory: Path) -> Iterable[Path]:
+    for dirpath, dirnames, filenames in os.walk(directory):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
+        for name in sorted(filenames):
+            if name in _SKIP_FILES or name.endswith((".tfstate", ".tfplan")):
+                continue
+            yield Path(dirpath) / name
+
+
+def _blocks(text: str, opener: re.Pattern[str]) -> list[str]:
+    """The bodies of every block whose header matches `opener` (brace-matched)."""
+    bodies = []
+    for match in opener.finditer(text):
+        depth, start = 1, match.end()
+        index = start
+        while index < len(text) and depth:
+            char = text[index]
+            if char == "{":
+                depth += 1
+            elif char == "}":
+                depth -= 1
+            index += 1
+        bodies.append(text[start : index - 1])
+    return bodies
+
+
+def provider_aliases(root: Path) -> tuple[bool, list[str | None]]:
+    """Whether the root declares `provider "aws"` blocks, and their aliases (None = default)."""
+    aliases: list[str | None] = []
+    for path in tf_files(root):
+        if not path.name.endswith(".tf"):
+            continue
+        for body in _blocks(path.read_text(errors="replace"), _PROVIDER_RE):
+            # only top-level attributes of the block: strip nested blocks first
+            flat = re.sub(r"\{[^{}]*\}", "", body)
+            found = _ALIAS_RE.search(flat)
+            aliases.append(found.group(1) if found else None)
+    return bool(aliases), aliases
+
+
+def has_backend(root: Path) -> bool:
+    """True when the root configures a backend (replaced by a local one in the scratch copy)."""
+    return any(
+        _BACKEND_RE.search(p.read_text(errors="replace"))
+        for p in tf_files(root)
+        if p.name.endswith(".tf")
+    )
+
+
+def provider_block(alias: str | None, settings: Mapping[str, str], extra: str = "") -> str:
+    """One `provider "aws"` block with the given HCL attributes."""
+    lines = ['provider "aws" {']
+    if alias:
+        lines.append(f'  alias = "{alias}"')
+    lines.extend(f"  {key} = {value}" for key, value in settings.items())
+    if extra:
+        lines.append(extra)
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+OFFLINE_SETTINGS: dict[str, str] = {
+    "access_key": '"tfproof-offline"',
+    "secret_key": '"tfproof-offline"',
+    "skip_credentials_validation": "true",
+    "skip_requesting_account_id": "true",
+    "skip_metadata_api_check": "true",
+    "skip_region_validation": "true",
+    "skip_get_ec2_platforms": "true",
+    "max_retries": "1",
+}
+
+
+class Workspace:
+    """A scratch copy of a root module (and its local modules) ready for Terraform."""
+
+    def __init__(self, root: Path, directory: Path | None = None) -> None:
+        root = Path(root)
+        if not root.exists():
+            raise InputError(f"{root} does not exist: give the path of a Terraform root module.")
+        if not root.is_dir():
+            raise InputError(
+                f"{root} is not a directory: `tfproof` takes the folder of a Terraform root "
+                "module (use --plan for a plan JSON file)."
+            )
+        self.source = root.resolve()
+        if not tf_files(self.source):
+            raise InputError(
+                f"{root} holds no Terraform configuration (*.tf or *.tf.json): nothing to plan. "
+                "Point tfproof at a root module folder."
+            )
+        dirs = local_module_dirs(self.source)
+        self.base = Path(os.path.commonpath([str(d) for d in dirs]))
+        self.relative_root = self.source.relative_to(self.base)
+        self.module_dirs = sorted(dirs)
+        self.directory = directory or Path(tempfile.mkdtemp(prefix="tfproof-ws-"))
+        self._owns_directory = directory is None
+
+    @property
+    def root(self) -> Path:
+        """The scratch copy of the root module, where Terraform runs."""
+        return self.directory / self.relative_root
+
+    def files(self) -> list[Path]:
+        """Every file of the root and its local modules (recursively, minus state and caches)."""
+        return sorted({path for module in self.module_dirs for path in _iter_files(module)})
+
+    def digest(self) -> str:
+        """sha256 over every copied file's relative path and content."""
+        digest = hashlib.sha256()
+        total = 0
+        for path in self.files():
+            data = path.read_bytes()
+            total += len(data)
+            if total > _MAX_TREE_BYTES:
+                raise InputError(
+                    f"The module tree under {self.base} is larger than 64 MiB; tfproof copies "
+                    "the root and its local modules to plan them. Move large files out of it."
+                )
+            digest.update(str(path.relative_to(self.base)).encode())
+            digest.update(b"\0")
+            digest.update(hashlib.sha256(data).digest())
+        return digest.hexdigest()
+
+    def materialise(self, settings: Mapping[str, str], extra: str = "") -> None:
+        """Copy the modules into the scratch directory and add tfproof's provider settings.
+
+        Roots that declare `provider "aws"` blocks get an override file (one block per
+        alias, merged by Terraform into the user's); roots that declare none get a plain
+        provider file. A configured backend is replaced by a local one.
+        """
+        for path in self.files():
+            target = self.directory / path.relative_to(self.base)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not target.exists():
+                shutil.copy2(path, target)
+        declared, aliases = provider_aliases(self.source)
+        parts: list[str] = []
+        if has_backend(self.source):
+            parts.append('terraform {\n  backend "local" {}\n}\n')
+        if declared:
+            parts.extend(provider_block(alias, settings, extra) for alias in aliases)
+        else:
+            block = provider_block(None, {"region": '"us-east-1"', **settings}, extra)
+            (self.root / "zz_tfproof_provider.tf").write_text(block)
+        if parts:
+            (self.root / _OVERRIDE_NAME).write_text("\n".join(parts))
+
+    def run(
+        self,
+        args: list[str],
+        env: Mapping[str, str] | None = None,
+        what: str = "terraform",
+        timeout: float | None = 1800,
+    ) -> subprocess.CompletedProcess[str]:
+        """Run one Terraform command in the scratch root; PlanError on failure."""
+        proc = subprocess.run(
+            [*terraform_command(), *args],
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            env=terraform_env(dict(env or {})),
+            timeout=timeout,
+            check=False,
+        )
+        if proc.returncode != 0:
+            raise PlanError(
+                f"`terraform {args[0]}` failed for {self.source} (exit {proc.returncode}) "
+                f"during {what}: {summarise_error(proc.stderr or proc.stdout)}"
+            )
+        return proc
+
+    def cleanup(self) -> None:
+        """Remove the scratch directory (only if tfproof created it)."""
+        if self._owns_directory:
+            shutil.rmtree(self.directory, ignore_errors=True)
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.cleanup()
+
+
+def summarise_error(stderr: str) -> str:
+    """Terraform's error diagnostics folded into one paragraph (no colour, no boxes)."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", stderr)
+    lines = []
+    for raw in text.splitlines():
+        line = raw.strip().strip("│╷╵").strip()
+        if line:
+            lines.append(line)
+    joined = " ".join(lines)
+    start = joined.find("Error:")
+    if start >= 0:
+        joined = joined[start:]
+    return joined[:1500] or "(terraform printed nothing)"
+
+
+def progress_step(message: str) -> None:
+    """Re-exported progress line (keeps callers to one import)."""
+    progress.say(message)
