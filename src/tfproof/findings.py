@@ -1,0 +1,87 @@
+"""The findings model shared by the policy engine, checkov, waivers, reports and evidence.
+
+One `Finding` is one check's verdict on one resource address, rolled up into
+exactly one control of the catalog. Its JSON form is the `tfproof scan
+--format json` contract of SPEC.md, so every writer serialises through here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Status = Literal["failed", "passed", "waived", "advisory"]
+STATUSES: tuple[Status, ...] = ("failed", "passed", "waived", "advisory")
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+
+
+@dataclass
+class Finding:
+    """One check's result on one resource."""
+
+    control: str
+    check: str
+    source: str  # "tfproof" (custom policy) or "checkov"
+    resource: str  # full plan address
+    status: Status
+    severity: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+    remediation: str | None = None
+    waiver: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract's finding object (optional keys only when set)."""
+        data = asdict(self)
+        for key in ("remediation", "waiver"):
+            if data[key] is None:
+                del data[key]
+        if not data["extra"]:
+            del data["extra"]
+        return data
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """Identity of a finding across runs (for compare and de-duplication)."""
+        return (self.check, self.resource, self.control)
+
+
+@dataclass
+class ScanReport:
+    """Everything `tfproof scan` found on one target."""
+
+    target: str
+    findings: list[Finding]
+    tool_version: str = "0.1.0"
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        """Counts by status (every status present, zero when none)."""
+        counts = Counter(f.status for f in self.findings)
+        return {status: counts.get(status, 0) for status in STATUSES}
+
+    @property
+    def failed(self) -> list[Finding]:
+        """Unwaived failures: any of these makes the exit status 1."""
+        return [f for f in self.findings if f.status == "failed"]
+
+    def to_json(self) -> dict[str, Any]:
+        """The `--format json` document of SPEC.md."""
+        return {
+            "tool": "tfproof",
+            "version": self.tool_version,
+            "target": self.target,
+            "summary": self.summary,
+            "findings": [f.to_json() for f in sorted_findings(self.findings)],
+            **({"notes": self.notes} if self.notes else {}),
+        }
+
+
+def sorted_findings(findings: list[Finding]) -> list[Finding]:
+    """Stable report order: failures first, then by control, resource, check."""
+    order = {s: i for i, s in enumerate(STATUSES)}
+    return sorted(findings, key=lambda f: (order[f.status], f.control, f.resource, f.check))
