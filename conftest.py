@@ -33,7 +33,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config._tfproof_stats = path  # type: ignore[attr-defined]
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     path = getattr(config, "_tfproof_stats", None)
     if not path or not os.path.exists(path):
         return

@@ -23,7 +23,7 @@ _INDEX_RE = re.compile(r"\[[^\]]*\]")
 
 
 def config_address(address: str) -> str:
-    """The configuration address of an instance: `module.a["x"].aws_b.c[0]` -> `module.a.aws_b.c`."""
+    """Configuration address of an instance: `module.a["x"].aws_b.c[0]` -> `module.a.aws_b.c`."""
     return _INDEX_RE.sub("", address)
 
 

@@ -1,4 +1,4 @@
-"""`python -m tfproof.validate infra`: `terraform fmt -check` and `validate` of every module and env.
+"""`python -m tfproof.validate infra`: `terraform fmt -check` and `validate` of every module.
 
 Validation needs an initialised working directory, so each module is copied to
 a scratch workspace (the user's tree gets no `.terraform`) and initialised
