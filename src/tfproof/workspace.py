@@ -26,6 +26,7 @@ _SOURCE_RE = re.compile(r'^\s*source\s*=\s*"(\.{1,2}/[^"]*)"', re.MULTILINE)
 _PROVIDER_RE = re.compile(r'^\s*provider\s+"aws"\s*\{', re.MULTILINE)
 _ALIAS_RE = re.compile(r'^\s*alias\s*=\s*"([^"]+)"', re.MULTILINE)
 _BACKEND_RE = re.compile(r'^\s*backend\s+"[^"]+"', re.MULTILINE)
+_CONFIG_ALIASES_RE = re.compile(r"configuration_aliases\s*=\s*\[([^\]]*)\]")
 _SKIP_DIRS = {".terraform", ".git", ".nox", ".venv", "__pycache__", ".pytest_cache"}
 _SKIP_FILES = {".terraform.lock.hcl", "terraform.tfstate", "terraform.tfstate.backup"}
 _MAX_TREE_BYTES = 64 * 1024 * 1024
@@ -94,6 +95,18 @@ def provider_aliases(root: Path) -> tuple[bool, list[str | None]]:
             found = _ALIAS_RE.search(flat)
             aliases.append(found.group(1) if found else None)
     return bool(aliases), aliases
+
+
+def configuration_aliases(root: Path) -> list[str]:
+    """Aliases a module expects its caller to pass (`configuration_aliases = [aws.replica]`).
+
+    Planned or validated as a root, such a module needs those provider blocks to exist.
+    """
+    found: list[str] = []
+    for path in tf_files(root):
+        for group in _CONFIG_ALIASES_RE.findall(path.read_text(errors="replace")):
+            found += [m for m in re.findall(r"aws\.([A-Za-z0-9_-]+)", group) if m not in found]
+    return found
 
 
 def has_backend(root: Path) -> bool:
@@ -199,8 +212,13 @@ class Workspace:
         if declared:
             parts.extend(provider_block(alias, settings, extra) for alias in aliases)
         else:
-            block = provider_block(None, {"region": '"us-east-1"', **settings}, extra)
-            (self.root / "zz_tfproof_provider.tf").write_text(block)
+            region = {"region": '"us-east-1"'}
+            blocks = [provider_block(None, {**region, **settings}, extra)]
+            blocks += [
+                provider_block(alias, {**region, **settings}, extra)
+                for alias in configuration_aliases(self.source)
+            ]
+            (self.root / "zz_tfproof_provider.tf").write_text("\n".join(blocks))
         if parts:
             (self.root / _OVERRIDE_NAME).write_text("\n".join(parts))
 
