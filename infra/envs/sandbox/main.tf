@@ -1,0 +1,332 @@
+locals {
+  name = "gen-ai"
+
+  tags = {
+    Environment = var.environment
+    Project     = "gen-ai-services"
+  }
+
+  service_names = [
+    "format-conversion",
+    "classification",
+    "workflow",
+    "search",
+    "quality",
+    "personalization",
+    "document-extraction",
+    "conversational",
+    "code",
+  ]
+
+  # Service name => container port (8000 + index, inside the 8000-8009 range).
+  services = { for i, s in local.service_names : s => 8000 + i }
+
+  # The account id comes from var.account_id or, without it, from the ARN of
+  # the execution role once created (no STS data source: plans run offline).
+  account_id = var.account_id != null ? var.account_id : module.iam.account_id
+}
+
+################################################################################
+# Keys
+################################################################################
+
+module "kms" {
+  source = "../../modules/kms"
+
+  name        = "${local.name}-data"
+  description = "Gen AI services data key (logs, SNS, RDS, ElastiCache, ECR)"
+  account_id  = local.account_id
+  region      = var.region
+
+  deletion_window_in_days = 7
+
+  tags = local.tags
+}
+
+################################################################################
+# Network
+################################################################################
+
+module "network" {
+  source = "../../modules/network"
+
+  name            = "${local.name}-vpc"
+  cidr            = "10.0.0.0/16"
+  azs             = var.azs
+  private_subnets = ["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"]
+  public_subnets  = ["10.0.101.0/24", "10.0.102.0/24", "10.0.103.0/24"]
+
+  account_id                 = var.account_id
+  flow_log_retention_in_days = 30
+  flow_log_kms_key_arn       = module.kms.key_arn
+
+  tags = local.tags
+}
+
+module "security_groups" {
+  source = "../../modules/security-groups"
+
+  name                 = local.name
+  vpc_id               = module.network.vpc_id
+  enable_http_redirect = var.enable_http_redirect
+
+  tags = local.tags
+}
+
+module "endpoints" {
+  source = "../../modules/endpoints"
+
+  name            = local.name
+  vpc_id          = module.network.vpc_id
+  region          = var.region
+  route_table_ids = module.network.private_route_table_ids
+
+  tags = local.tags
+}
+
+################################################################################
+# Storage, secrets, identities
+################################################################################
+
+module "storage" {
+  source = "../../modules/storage"
+
+  providers = {
+    aws         = aws
+    aws.replica = aws.replica
+  }
+
+  name                    = local.name
+  documents_bucket_name   = "${var.bucket_prefix}-documents"
+  access_logs_bucket_name = "${var.bucket_prefix}-access-logs"
+  documents_sse_algorithm = "AES256"
+
+  replication_enabled = var.enable_replication
+  replica_region      = var.replica_region
+  replica_bucket_name = "${var.bucket_prefix}-documents-replica"
+
+  account_id    = var.account_id
+  force_destroy = var.force_destroy
+
+  tags = local.tags
+}
+
+module "secrets" {
+  source = "../../modules/secrets"
+
+  name        = local.name
+  account_id  = local.account_id
+  db_username = "genai_admin"
+  db_password = var.db_password
+
+  # 0: the nightly re-create can reuse the secret names immediately.
+  recovery_window_in_days         = 0
+  kms_deletion_window_in_days     = 7
+  db_password_rotation_lambda_arn = var.db_password_rotation_lambda_arn
+
+  tags = local.tags
+}
+
+module "iam" {
+  source = "../../modules/iam"
+
+  name                  = local.name
+  account_id            = var.account_id
+  documents_bucket_arn  = module.storage.documents_bucket_arn
+  task_secret_arns      = [module.secrets.api_keys_secret_arn]
+  execution_secret_arns = [module.secrets.db_password_secret_arn]
+  secrets_kms_key_arns  = [module.secrets.kms_key_arn]
+
+  tags = local.tags
+}
+
+################################################################################
+# Containers
+################################################################################
+
+module "ecr" {
+  source = "../../modules/ecr"
+
+  name        = local.name
+  services    = local.service_names
+  kms_key_arn = module.kms.key_arn
+
+  tags = local.tags
+}
+
+module "alb" {
+  source = "../../modules/alb"
+
+  name                       = local.name
+  region                     = var.region
+  vpc_id                     = module.network.vpc_id
+  public_subnet_ids          = module.network.public_subnet_ids
+  security_group_ids         = [module.security_groups.alb_security_group_id]
+  services                   = local.services
+  certificate_arn            = var.certificate_arn
+  domain_name                = var.domain_name
+  enable_http_redirect       = var.enable_http_redirect
+  enable_deletion_protection = false
+
+  access_logs_bucket_name = "${var.bucket_prefix}-alb-logs"
+  s3_access_log_bucket    = module.storage.access_logs_bucket_id
+  force_destroy           = var.force_destroy
+
+  tags = local.tags
+}
+
+module "ecs" {
+  source = "../../modules/ecs"
+
+  name               = local.name
+  cluster_name       = "${local.name}-cluster"
+  region             = var.region
+  services           = local.services
+  repository_urls    = module.ecr.repository_urls
+  image_tag          = var.image_tag
+  log_group_names    = module.monitoring.log_group_names
+  execution_role_arn = module.iam.execution_role_arn
+  task_role_arn      = module.iam.task_role_arn
+  private_subnet_ids = module.network.private_subnet_ids
+  security_group_ids = [module.security_groups.service_security_group_id]
+  target_group_arns  = module.alb.target_group_arns
+  desired_count      = 1
+
+  container_environment = {
+    DB_HOST          = module.rds.db_instance_address
+    DB_NAME          = module.rds.database_name
+    REDIS_HOST       = module.redis.primary_endpoint_address
+    DOCUMENTS_BUCKET = module.storage.documents_bucket_id
+  }
+
+  container_secrets = {
+    DB_USERNAME = "${module.secrets.db_password_secret_arn}:username::"
+    DB_PASSWORD = "${module.secrets.db_password_secret_arn}:password::"
+  }
+
+  tags = local.tags
+}
+
+module "autoscaling" {
+  source = "../../modules/autoscaling"
+
+  cluster_name       = module.ecs.cluster_name
+  service_names      = module.ecs.service_names
+  min_capacity       = 1
+  max_capacity       = 4
+  cpu_target_percent = 70
+}
+
+################################################################################
+# Data stores
+################################################################################
+
+module "rds" {
+  source = "../../modules/rds"
+
+  identifier         = "${local.name}-db"
+  engine_version     = "15.7"
+  instance_class     = "db.t3.micro"
+  allocated_storage  = 20
+  storage_type       = "gp2"
+  kms_key_arn        = module.kms.key_arn
+  log_kms_key_arn    = module.kms.key_arn
+  database_name      = "genai"
+  username           = "genai_admin"
+  password           = var.db_password
+  private_subnet_ids = module.network.private_subnet_ids
+  security_group_ids = [module.security_groups.db_security_group_id]
+
+  multi_az                  = false
+  backup_retention_period   = 7
+  backup_window             = "03:00-04:00"
+  maintenance_window        = "sun:05:00-sun:06:00"
+  deletion_protection       = false
+  skip_final_snapshot       = false
+  final_snapshot_identifier = "${local.name}-db-final-${var.final_snapshot_suffix}"
+  apply_immediately         = true
+  monitoring_interval       = 0
+  account_id                = var.account_id
+
+  tags = local.tags
+}
+
+module "redis" {
+  source = "../../modules/redis"
+
+  name                       = "${local.name}-cache"
+  node_type                  = "cache.t3.micro"
+  number_cache_clusters      = 1
+  automatic_failover_enabled = false
+  multi_az_enabled           = false
+  kms_key_arn                = module.kms.key_arn
+  auth_token                 = var.redis_auth_token
+  private_subnet_ids         = module.network.private_subnet_ids
+  security_group_ids         = [module.security_groups.cache_security_group_id]
+  snapshot_retention_limit   = 7
+  apply_immediately          = true
+
+  tags = local.tags
+}
+
+################################################################################
+# Observability, audit, cost
+################################################################################
+
+module "monitoring" {
+  source = "../../modules/monitoring"
+
+  name                  = local.name
+  services              = local.service_names
+  log_retention_in_days = 30
+  kms_key_arn           = module.kms.key_arn
+  sns_kms_key_id        = module.kms.key_arn
+  account_id            = local.account_id
+  alert_email_addresses = var.alert_email_addresses
+
+  cluster_name              = module.ecs.cluster_name
+  ecs_service_names         = module.ecs.service_names
+  lb_arn_suffix             = module.alb.lb_arn_suffix
+  target_group_arn_suffixes = module.alb.target_group_arn_suffixes
+  db_instance_identifier    = module.rds.db_instance_identifier
+  db_allocated_storage_gb   = 20
+
+  tags = local.tags
+}
+
+# The embedded moto sandbox cannot serve X-Ray sampling rules: toggle.
+module "xray" {
+  source = "../../modules/xray"
+  count  = var.enable_xray_sampling_rule ? 1 : 0
+
+  rule_name = "${local.name}-sampling"
+
+  tags = local.tags
+}
+
+module "cloudtrail" {
+  source = "../../modules/cloudtrail"
+
+  name                        = "${local.name}-trail"
+  account_id                  = local.account_id
+  region                      = var.region
+  bucket_name                 = "${var.bucket_prefix}-cloudtrail"
+  kms_deletion_window_in_days = 7
+  access_log_bucket           = module.storage.access_logs_bucket_id
+  cloudwatch_logs_enabled     = false
+  force_destroy               = var.force_destroy
+
+  tags = local.tags
+}
+
+# The embedded moto sandbox cannot serve budgets: toggle.
+module "budget" {
+  source = "../../modules/budget"
+  count  = var.enable_budget ? 1 : 0
+
+  name                       = "${local.name}-monthly"
+  limit_amount               = "1000"
+  threshold_percent          = 80
+  subscriber_email_addresses = var.budget_email_addresses
+  subscriber_sns_topic_arns  = [module.monitoring.sns_topic_arn]
+}

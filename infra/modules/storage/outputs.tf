@@ -1,0 +1,29 @@
+output "documents_bucket_id" {
+  description = "Name of the documents bucket."
+  value       = aws_s3_bucket.documents.id
+}
+
+output "documents_bucket_arn" {
+  description = "ARN of the documents bucket."
+  value       = aws_s3_bucket.documents.arn
+}
+
+output "access_logs_bucket_id" {
+  description = "Name of the S3 access-log bucket."
+  value       = aws_s3_bucket.access_logs.id
+}
+
+output "access_logs_bucket_arn" {
+  description = "ARN of the S3 access-log bucket."
+  value       = aws_s3_bucket.access_logs.arn
+}
+
+output "replica_bucket_arn" {
+  description = "ARN of the replica bucket (null when replication is off)."
+  value       = var.replication_enabled ? aws_s3_bucket.replica[0].arn : null
+}
+
+output "replication_role_arn" {
+  description = "ARN of the replication role (null when replication is off)."
+  value       = var.replication_enabled ? aws_iam_role.replication[0].arn : null
+}
