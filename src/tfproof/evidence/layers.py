@@ -1,0 +1,276 @@
+"""Running the layers an audit proves controls with: plans, policies, one pytest run, live checks.
+
+The pytest layers (tests/unit = plan assertions, tests/compliance = policies,
+tests/integration = live checks on the sandbox) run once, as a subprocess,
+with junit XML, the control-attribution plugin and the live-check output file
+pointed into a scratch folder. While that runs, this process plans each
+environment (cached) and runs the policy scan on it, so the two cores are both
+busy. Nothing here writes into the bundle; `bundle` does.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from tfproof import progress
+from tfproof.errors import InputError, TfproofError
+from tfproof.evidence.model import EnvScan, LiveCheck, TestResult
+from tfproof.evidence.pytest_plugin import RESULTS_ENV
+from tfproof.findings import ScanReport
+from tfproof.plan import Plan
+from tfproof.planner import PlanRequest, plan_json
+
+LIVE_CHECKS_ENV = "TFPROOF_LIVE_CHECKS_OUT"
+LAYER_TEST_DIRS = {"plan": "tests/unit", "policy": "tests/compliance", "live": "tests/integration"}
+
+
+@dataclass
+class Target:
+    """One root module the audit plans and scans (an env of infra/, or a folder given)."""
+
+    name: str
+    path: Path
+
+
+@dataclass
+class AuditRequest:
+    """What `tfproof audit` was asked to do."""
+
+    root: Path
+    targets: list[Target]
+    layers: list[str]
+    sandbox: str
+    waivers: Path | None = None
+    variables: dict[str, str] = field(default_factory=dict)
+    var_files: list[Path] = field(default_factory=list)
+    test_paths: list[str] | None = None
+    pytest_args: list[str] = field(default_factory=list)
+
+
+def plan_target(target: Target, request: AuditRequest) -> dict[str, Any]:
+    """The redacted plan JSON of one target (from the plan cache when unchanged)."""
+    progress.say(f"plan: {target.name} ({target.path})")
+    return plan_json(
+        PlanRequest(
+            path=target.path,
+            variables=request.variables,
+            var_files=tuple(request.var_files),
+            label=target.name,
+        )
+    )
+
+
+def _scan_function() -> Callable[..., ScanReport]:
+    for module_name in ("tfproof.engine.scan", "tfproof.engine", "tfproof.scan"):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        scan = getattr(module, "scan", None)
+        if callable(scan):
+            return scan  # type: ignore[no-any-return]
+    raise InputError(
+        "The policy layer is not available in this installation (no tfproof.engine scan()); "
+        "run the audit without it (--layer plan --layer live) or install tfproof completely."
+    )
+
+
+def scan_target(
+    target: Target, raw_plan: dict[str, Any], plan_file: Path, request: AuditRequest
+) -> ScanReport:
+    """checkov and the custom policies on one target's plan, with the waivers applied."""
+    scan = _scan_function()
+    params = inspect.signature(scan).parameters
+    offered: dict[str, Any] = {
+        "target": target.path,
+        "path": target.path,
+        "plan": plan_file,
+        "plan_path": plan_file,
+        "variables": dict(request.variables),
+        "var_files": list(request.var_files),
+        "waivers_path": request.waivers,
+        "waivers": request.waivers,
+    }
+    kwargs = {k: v for k, v in offered.items() if k in params}
+    progress.say(f"policy scan: {target.name}")
+    report = scan(**kwargs)
+    if not isinstance(report, ScanReport):
+        raise TfproofError(f"scan() returned {type(report).__name__}, not a ScanReport")
+    counts = report.summary
+    progress.say(
+        f"policy scan: {target.name}: {counts['failed']} failed, {counts['passed']} passed, "
+        f"{counts['waived']} waived, {counts['advisory']} advisory"
+    )
+    return report
+
+
+def plan_resources(raw_plan: dict[str, Any], name: str) -> int:
+    """How many managed resources the plan holds (for the report)."""
+    return len(Plan(raw_plan, name=name).resources)
+
+
+def test_paths(request: AuditRequest) -> list[str]:
+    """The pytest paths for the layers asked for (only folders that exist)."""
+    if request.test_paths is not None:
+        return list(request.test_paths)
+    return [
+        LAYER_TEST_DIRS[layer]
+        for layer in request.layers
+        if layer in LAYER_TEST_DIRS and (request.root / LAYER_TEST_DIRS[layer]).is_dir()
+    ]
+
+
+@dataclass
+class TestRun:
+    """A running pytest subprocess and where it writes."""
+
+    process: subprocess.Popen[str] | None
+    scratch: Path
+    paths: list[str]
+    log: Path
+    reader: threading.Thread | None = None
+
+    @property
+    def junit(self) -> Path:
+        """pytest's own junit XML."""
+        return self.scratch / "pytest-junit.xml"
+
+    @property
+    def results(self) -> Path:
+        """The plugin's JSON of outcomes and controls."""
+        return self.scratch / "pytest-results.json"
+
+    @property
+    def live_checks(self) -> Path:
+        """The integration layer's live-check records."""
+        return self.scratch / "live-checks.json"
+
+
+def _pump(stream: TextIO, log: Path) -> None:
+    with open(log, "w") as handle:
+        for line in stream:
+            handle.write(line)
+
+
+def start_tests(request: AuditRequest, scratch: Path) -> TestRun:
+    """Start the one pytest run of every test layer asked for (returns at once)."""
+    paths = test_paths(request)
+    run = TestRun(process=None, scratch=scratch, paths=paths, log=scratch / "pytest-output.txt")
+    if not paths:
+        return run
+    env = dict(os.environ)
+    env[RESULTS_ENV] = str(run.results)
+    env[LIVE_CHECKS_ENV] = str(run.live_checks)
+    env["TFPROOF_SANDBOX"] = request.sandbox
+    env.setdefault("TFPROOF_CACHE_DIR", str(request.root / ".cache" / "tfproof"))
+    argv = [
+        sys.executable, "-m", "pytest", *paths,
+        "-p", "no:cacheprovider",
+        "-p", "tfproof.evidence.pytest_plugin",
+        f"--junitxml={run.junit}",
+        "-o", "junit_suite_name=tfproof",
+        "-o", "junit_logging=no",
+        "--continue-on-collection-errors",
+        "-q", "-rfE",
+        *request.pytest_args,
+    ]  # fmt: skip
+    progress.say(f"tests: starting pytest on {' '.join(paths)}")
+    run.process = subprocess.Popen(
+        argv,
+        cwd=request.root,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=None,  # the plugin's progress lines go straight to the terminal
+        text=True,
+    )
+    assert run.process.stdout is not None
+    run.reader = threading.Thread(target=_pump, args=(run.process.stdout, run.log), daemon=True)
+    run.reader.start()
+    return run
+
+
+def finish_tests(run: TestRun) -> tuple[list[TestResult], int | None, list[str]]:
+    """Wait for pytest; its outcomes, its exit status and notes on anything odd."""
+    if run.process is None:
+        return [], None, ["no test layer ran (none asked for, or no test folder)"]
+    code = run.process.wait()
+    if run.reader is not None:
+        run.reader.join(timeout=30)
+    notes = []
+    if code in (3, 4):
+        tail = run.log.read_text(errors="replace")[-1500:] if run.log.exists() else ""
+        raise TfproofError(
+            f"pytest could not run the test layers (exit {code}: "
+            f"{'internal error' if code == 3 else 'usage error'}); the audit has no test "
+            f"evidence. pytest said: {tail.strip()}"
+        )
+    if not run.results.is_file():
+        raise TfproofError(
+            f"pytest exited {code} without writing its results ({run.results}); the test "
+            "layers' evidence is missing, so the audit cannot vouch for them."
+        )
+    payload = json.loads(run.results.read_text())
+    tests = [
+        TestResult(
+            nodeid=t["nodeid"],
+            outcome=t["outcome"],
+            layer=t["layer"],
+            controls=list(t.get("controls", [])),
+            duration=float(t.get("duration", 0.0)),
+            message=t.get("message", ""),
+            attribution=t.get("attribution", "none"),
+        )
+        for t in payload.get("tests", [])
+    ]
+    if code == 5:
+        notes.append(f"pytest collected no test in {' '.join(run.paths)}")
+    return tests, code, notes
+
+
+def read_live_checks(path: Path) -> tuple[list[LiveCheck], dict[str, Any]]:
+    """The live-check records the integration layer wrote, and what it says about the sandbox."""
+    if not path.is_file():
+        return [], {}
+    try:
+        payload = json.loads(path.read_text())
+    except ValueError as exc:
+        raise TfproofError(f"The live-check file {path} is not JSON: {exc}") from exc
+    records = payload if isinstance(payload, list) else payload.get("checks", [])
+    sandbox = {} if isinstance(payload, list) else dict(payload.get("sandbox", {}))
+    checks = []
+    for record in records:
+        status = str(record.get("status", "failed"))
+        if status not in ("passed", "failed", "skipped"):
+            status = "failed"
+        checks.append(
+            LiveCheck(
+                name=str(record.get("name", "?")),
+                control=str(record.get("control", "")),
+                status=status,
+                detail=str(record.get("detail", "")),
+                resource=str(record.get("resource", "")),
+            )
+        )
+    return checks, sandbox
+
+
+def env_scan(target: Target, plan_file: str, resources: int, report: ScanReport) -> EnvScan:
+    """Bundle one target's scan for the roll-up."""
+    return EnvScan(
+        env=target.name,
+        target=str(target.path),
+        plan_file=plan_file,
+        resources=resources,
+        report=report,
+    )
