@@ -24,6 +24,12 @@ locals {
   # The account id comes from var.account_id or, without it, from the ARN of
   # the execution role once created (no STS data source: plans run offline).
   account_id = var.account_id != null ? var.account_id : module.iam.account_id
+
+  # With a known account id the image URLs (and so the task definitions) are
+  # known at plan time; otherwise they come from the created repositories.
+  repository_urls = var.account_id == null ? module.ecr.repository_urls : {
+    for s in local.service_names : s => "${var.account_id}.dkr.ecr.${var.region}.amazonaws.com/${local.name}-${s}"
+  }
 }
 
 ################################################################################
@@ -118,6 +124,13 @@ module "secrets" {
   account_id  = local.account_id
   db_username = "genai_admin"
   db_password = var.db_password
+  db_host     = module.rds.db_instance_address
+  db_port     = module.rds.db_instance_port
+  db_name     = module.rds.database_name
+
+  cache_host       = module.redis.primary_endpoint_address
+  cache_port       = module.redis.port
+  cache_auth_token = var.redis_auth_token
 
   # 0: the nightly re-create can reuse the secret names immediately.
   recovery_window_in_days         = 0
@@ -133,8 +146,8 @@ module "iam" {
   name                  = local.name
   account_id            = var.account_id
   documents_bucket_arn  = module.storage.documents_bucket_arn
-  task_secret_arns      = [module.secrets.api_keys_secret_arn]
-  execution_secret_arns = [module.secrets.db_password_secret_arn]
+  task_secret_arns      = module.secrets.secret_arns
+  execution_secret_arns = []
   secrets_kms_key_arns  = [module.secrets.kms_key_arn]
 
   tags = local.tags
@@ -182,7 +195,7 @@ module "ecs" {
   cluster_name       = "${local.name}-cluster"
   region             = var.region
   services           = local.services
-  repository_urls    = module.ecr.repository_urls
+  repository_urls    = local.repository_urls
   image_tag          = var.image_tag
   log_group_names    = module.monitoring.log_group_names
   execution_role_arn = module.iam.execution_role_arn
@@ -192,17 +205,18 @@ module "ecs" {
   target_group_arns  = module.alb.target_group_arns
   desired_count      = 1
 
+  # Only names here (no endpoints, no secret values): the services read the
+  # connection secrets at runtime with their task role.
   container_environment = {
-    DB_HOST          = module.rds.db_instance_address
-    DB_NAME          = module.rds.database_name
-    REDIS_HOST       = module.redis.primary_endpoint_address
-    DOCUMENTS_BUCKET = module.storage.documents_bucket_id
+    ENVIRONMENT        = var.environment
+    DOCUMENTS_BUCKET   = module.storage.documents_bucket_name
+    DB_SECRET_ID       = module.secrets.secret_names["db"]
+    CACHE_SECRET_ID    = module.secrets.secret_names["cache"]
+    API_KEYS_SECRET_ID = module.secrets.secret_names["api_keys"]
+    XRAY_SAMPLING_RULE = "${local.name}-sampling"
   }
 
-  container_secrets = {
-    DB_USERNAME = "${module.secrets.db_password_secret_arn}:username::"
-    DB_PASSWORD = "${module.secrets.db_password_secret_arn}:password::"
-  }
+  depends_on = [module.ecr]
 
   tags = local.tags
 }

@@ -1,6 +1,4 @@
 locals {
-  alarm_actions = concat([aws_sns_topic.alerts.arn], var.additional_alarm_actions)
-
   db_free_storage_threshold_bytes = coalesce(
     var.db_free_storage_threshold_bytes,
     floor(var.db_allocated_storage_gb * 1073741824 * var.disk_free_percent_threshold / 100),
@@ -110,8 +108,8 @@ resource "aws_cloudwatch_metric_alarm" "service_health_per_service" {
     TargetGroup  = var.target_group_arn_suffixes[each.key]
   }
 
-  alarm_actions = local.alarm_actions
-  ok_actions    = local.alarm_actions
+  alarm_actions = concat([aws_sns_topic.alerts.arn], var.additional_alarm_actions)
+  ok_actions    = concat([aws_sns_topic.alerts.arn], var.additional_alarm_actions)
 
   tags = merge(var.tags, { Name = "${var.name}-${each.key}-health", Service = each.key })
 }
@@ -138,8 +136,8 @@ resource "aws_cloudwatch_metric_alarm" "service_health" {
     ClusterName = var.cluster_name
   }
 
-  alarm_actions = local.alarm_actions
-  ok_actions    = local.alarm_actions
+  alarm_actions = concat([aws_sns_topic.alerts.arn], var.additional_alarm_actions)
+  ok_actions    = concat([aws_sns_topic.alerts.arn], var.additional_alarm_actions)
 
   tags = merge(var.tags, { Name = "${var.name}-service-health" })
 }
@@ -167,8 +165,8 @@ resource "aws_cloudwatch_metric_alarm" "cpu_high" {
     ServiceName = var.ecs_service_names[each.key]
   }
 
-  alarm_actions = local.alarm_actions
-  ok_actions    = local.alarm_actions
+  alarm_actions = concat([aws_sns_topic.alerts.arn], var.additional_alarm_actions)
+  ok_actions    = concat([aws_sns_topic.alerts.arn], var.additional_alarm_actions)
 
   tags = merge(var.tags, { Name = "${var.name}-${each.key}-cpu-high", Service = each.key })
 }
@@ -192,8 +190,8 @@ resource "aws_cloudwatch_metric_alarm" "memory_high" {
     ServiceName = var.ecs_service_names[each.key]
   }
 
-  alarm_actions = local.alarm_actions
-  ok_actions    = local.alarm_actions
+  alarm_actions = concat([aws_sns_topic.alerts.arn], var.additional_alarm_actions)
+  ok_actions    = concat([aws_sns_topic.alerts.arn], var.additional_alarm_actions)
 
   tags = merge(var.tags, { Name = "${var.name}-${each.key}-memory-high", Service = each.key })
 }
@@ -215,8 +213,8 @@ resource "aws_cloudwatch_metric_alarm" "db_free_storage_low" {
     DBInstanceIdentifier = var.db_instance_identifier
   }
 
-  alarm_actions = local.alarm_actions
-  ok_actions    = local.alarm_actions
+  alarm_actions = concat([aws_sns_topic.alerts.arn], var.additional_alarm_actions)
+  ok_actions    = concat([aws_sns_topic.alerts.arn], var.additional_alarm_actions)
 
   tags = merge(var.tags, { Name = "${var.name}-db-free-storage-low" })
 }
@@ -281,8 +279,8 @@ resource "aws_cloudwatch_metric_alarm" "error_rate_high" {
     }
   }
 
-  alarm_actions = local.alarm_actions
-  ok_actions    = local.alarm_actions
+  alarm_actions = concat([aws_sns_topic.alerts.arn], var.additional_alarm_actions)
+  ok_actions    = concat([aws_sns_topic.alerts.arn], var.additional_alarm_actions)
 
   tags = merge(var.tags, { Name = "${var.name}-error-rate-high" })
 }

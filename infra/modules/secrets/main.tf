@@ -49,12 +49,41 @@ resource "aws_secretsmanager_secret" "db_password" {
   tags = merge(var.tags, { Name = "${var.name}-db-password" })
 }
 
+# JSON in the format of the AWS RDS rotation functions; the services read it
+# at runtime through their task role (connection details included, so the task
+# definitions carry only secret names, not endpoints).
 resource "aws_secretsmanager_secret_version" "db_password" {
   secret_id = aws_secretsmanager_secret.db_password.id
   secret_string = jsonencode({
     engine   = "postgres"
+    host     = var.db_host
+    port     = var.db_port
+    dbname   = var.db_name
     username = var.db_username
     password = var.db_password
+  })
+}
+
+resource "aws_secretsmanager_secret" "cache" {
+  count = var.create_cache_secret ? 1 : 0
+
+  name                    = "${var.name}-cache-connection"
+  description             = "Connection details of the Gen AI Redis replication group (TLS)"
+  kms_key_id              = aws_kms_key.this.arn
+  recovery_window_in_days = var.recovery_window_in_days
+
+  tags = merge(var.tags, { Name = "${var.name}-cache-connection" })
+}
+
+resource "aws_secretsmanager_secret_version" "cache" {
+  count = var.create_cache_secret ? 1 : 0
+
+  secret_id = aws_secretsmanager_secret.cache[0].id
+  secret_string = jsonencode({
+    host       = var.cache_host
+    port       = var.cache_port
+    tls        = true
+    auth_token = var.cache_auth_token
   })
 }
 

@@ -8,9 +8,26 @@ output "db_password_secret_arn" {
   value       = aws_secretsmanager_secret.db_password.arn
 }
 
+output "cache_secret_arn" {
+  description = "ARN of the cache-connection secret (null when not created)."
+  value       = var.create_cache_secret ? aws_secretsmanager_secret.cache[0].arn : null
+}
+
 output "secret_arns" {
   description = "ARNs of every secret of this module."
-  value       = [aws_secretsmanager_secret.api_keys.arn, aws_secretsmanager_secret.db_password.arn]
+  value = concat(
+    [aws_secretsmanager_secret.api_keys.arn, aws_secretsmanager_secret.db_password.arn],
+    aws_secretsmanager_secret.cache[*].arn,
+  )
+}
+
+output "secret_names" {
+  description = "Names of the secrets, by role (api_keys, db, cache)."
+  value = {
+    api_keys = aws_secretsmanager_secret.api_keys.name
+    db       = aws_secretsmanager_secret.db_password.name
+    cache    = var.create_cache_secret ? aws_secretsmanager_secret.cache[0].name : null
+  }
 }
 
 output "kms_key_arn" {

@@ -27,6 +27,49 @@ variable "db_password" {
   sensitive   = true
 }
 
+variable "db_host" {
+  description = "Database host stored in the db-password secret. Optional."
+  type        = string
+  default     = null
+}
+
+variable "db_port" {
+  description = "Database port stored in the db-password secret."
+  type        = number
+  default     = 5432
+}
+
+variable "db_name" {
+  description = "Database name stored in the db-password secret."
+  type        = string
+  default     = "genai"
+}
+
+variable "create_cache_secret" {
+  description = "Create the <name>-cache-connection secret holding the Redis endpoint (and AUTH token, if any)."
+  type        = bool
+  default     = true
+}
+
+variable "cache_host" {
+  description = "Redis primary endpoint stored in the cache-connection secret."
+  type        = string
+  default     = null
+}
+
+variable "cache_port" {
+  description = "Redis port stored in the cache-connection secret."
+  type        = number
+  default     = 6379
+}
+
+variable "cache_auth_token" {
+  description = "Redis AUTH token stored in the cache-connection secret (null when AUTH is off)."
+  type        = string
+  default     = null
+  sensitive   = true
+}
+
 variable "recovery_window_in_days" {
   description = "Days a deleted secret can still be restored (0 deletes immediately; 7-30 otherwise)."
   type        = number

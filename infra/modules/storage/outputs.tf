@@ -3,6 +3,11 @@ output "documents_bucket_id" {
   value       = aws_s3_bucket.documents.id
 }
 
+output "documents_bucket_name" {
+  description = "Name of the documents bucket (known at plan time)."
+  value       = aws_s3_bucket.documents.bucket
+}
+
 output "documents_bucket_arn" {
   description = "ARN of the documents bucket."
   value       = aws_s3_bucket.documents.arn
