@@ -17,6 +17,8 @@ from tfproof.errors import TfproofError
 
 COMMAND_MODULES = (
     "tfproof.commands.plan",
+    "tfproof.commands.audit",
+    "tfproof.commands.verify",
 )
 
 
