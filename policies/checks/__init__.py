@@ -1,0 +1,1 @@
+"""tfproof custom policies; checkov loads this folder with --external-checks-dir."""

@@ -1,0 +1,56 @@
+"""Literal credentials in resource arguments, and secret-named variables not marked sensitive."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from tfproof.engine.checkov_adapter import export_check
+from tfproof.engine.index import PlanIndex
+from tfproof.engine.policy import Verdict
+from tfproof.plan import Resource
+from tfproof.redact import is_secret_name
+
+RESOURCE_TYPES = ("*",)
+
+
+def literal_secrets(expressions: Any, path: str = "") -> Iterator[str]:
+    """Paths of secret-named arguments whose configuration is a non-empty constant."""
+    if isinstance(expressions, dict):
+        for key, expr in expressions.items():
+            here = f"{path}.{key}" if path else key
+            if isinstance(expr, dict) and "constant_value" in expr and is_secret_name(key):
+                if expr["constant_value"] not in (None, "", False):
+                    yield here
+            elif isinstance(expr, (dict, list)):
+                yield from literal_secrets(expr, here)
+    elif isinstance(expressions, list):
+        for item in expressions:
+            yield from literal_secrets(item, path)
+
+
+def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
+    """Judged only where the configuration is known (plan JSON carries it)."""
+    if not resource.config:
+        return None
+    found = sorted(set(literal_secrets(resource.expressions)))
+    if found:
+        return Verdict.fail("literal credential in " + ", ".join(found))
+    return None
+
+
+def evaluate_plan(index: PlanIndex) -> Iterator[Verdict]:
+    """Secret-named variables of every module must be sensitive."""
+    for path, module in index.modules():
+        prefix = "".join(f"module.{p}." for p in path)
+        for name, variable in (module.get("variables") or {}).items():
+            if not is_secret_name(name):
+                continue
+            address = f"{prefix}var.{name}"
+            if variable.get("sensitive"):
+                yield Verdict("passed", f"{address} is sensitive", address)
+            else:
+                yield Verdict("failed", f"secret variable {address} is not sensitive", address)
+
+
+export_check(globals())

@@ -1,0 +1,309 @@
+"""One index over a plan and its configuration references, built once per scan.
+
+Relations that decide compliance often live in another resource (a bucket
+policy, a public access block, a security group rule, a parameter group), and
+they are tied to their target by configuration references, not by names. This
+index resolves every reference of every resource once: through module
+variables and outputs (references inside a module are module-relative), and
+down to instances when `count` / `for_each` expand them. Policies then ask
+"who points at this bucket through `bucket`?" in O(1).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from functools import cached_property
+from typing import Any
+
+from tfproof.plan import Plan, Resource, config_address
+
+_SKIP_PREFIXES = ("local.", "each.", "count.", "path.", "self.", "terraform.")
+_DATA_RE = re.compile(r"^data\.([a-zA-Z0-9_-]+)\.([a-zA-Z0-9_-]+)(\[[^\]]*\])?")
+_REF_RE = re.compile(r"^([a-zA-Z0-9_-]+)\.([a-zA-Z0-9_-]+)(\[[^\]]*\])?")
+_MODULE_RE = re.compile(r"^module\.([a-zA-Z0-9_-]+)(\[[^\]]*\])?(?:\.([a-zA-Z0-9_-]+))?")
+_INSTANCE_KEY_RE = re.compile(r"\[([^\]]*)\]$")
+
+
+_Target = tuple[str, str | None]
+
+
+def _walk_refs(expr: Any, path: str) -> Iterator[tuple[str, list[str]]]:
+    """(attribute path, references) for every expression under `expr`."""
+    if isinstance(expr, dict):
+        refs = expr.get("references")
+        if isinstance(refs, list):
+            yield path, refs
+            return
+        for key, value in expr.items():
+            if key in ("constant_value",):
+                continue
+            yield from _walk_refs(value, f"{path}.{key}" if path else key)
+    elif isinstance(expr, list):
+        for item in expr:
+            yield from _walk_refs(item, path)
+
+
+def _module_prefix(address: str) -> str:
+    """`module.a["x"].module.b.aws_s3_bucket.c[0]` -> `module.a["x"].module.b.`."""
+    parts = split_address(address)
+    out = []
+    for index, part in enumerate(parts[:-2]):
+        if index % 2 == 1 and parts[index - 1] == "module":
+            out.append(f"module.{part}")
+    return "".join(p + "." for p in out)
+
+
+def split_address(address: str) -> list[str]:
+    """Split an address on dots outside brackets and quotes."""
+    parts, current, depth, quoted = [], [], 0, False
+    for char in address:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char == "[":
+            depth += 1
+        elif not quoted and char == "]":
+            depth -= 1
+        if char == "." and depth == 0 and not quoted:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def instance_key(address: str) -> str | None:
+    """The `[...]` key of an instance address (`"x"` or `0`), None when unindexed."""
+    match = _INSTANCE_KEY_RE.search(address)
+    return match.group(1) if match else None
+
+
+class PlanIndex:
+    """Resolved references and reverse references over one plan (read-only)."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.resources = plan.resources
+        self._calls: dict[tuple[str, ...], dict[str, Any]] = {}
+        self._index_modules(plan.raw.get("configuration", {}).get("root_module", {}), ())
+        self.by_config: dict[str, list[Resource]] = defaultdict(list)
+        self.by_type: dict[str, list[Resource]] = defaultdict(list)
+        for resource in self.resources.values():
+            self.by_config[config_address(resource.address)].append(resource)
+            self.by_type[resource.type].append(resource)
+        self.data_by_config: dict[str, list[Resource]] = defaultdict(list)
+        for data in self._data_sources():
+            self.data_by_config[config_address(data.address)].append(data)
+        self._resolve_memo: dict[tuple[tuple[str, ...], str], tuple[_Target, ...]] = {}
+        self._refs_memo: dict[tuple[str, str], list[Resource]] = {}
+
+    def _data_sources(self) -> list[Resource]:
+        """Data sources with what the plan knows of them (read now, or deferred to apply)."""
+        found: dict[str, Resource] = {}
+        prior = (self.plan.raw.get("prior_state") or {}).get("values", {}).get("root_module", {})
+        stack = [prior]
+        while stack:
+            module = stack.pop()
+            stack.extend(module.get("child_modules", []))
+            for item in module.get("resources", []):
+                if item.get("mode") == "data":
+                    found[item["address"]] = self._data_resource(item["address"], item, {}, item)
+        for change in self.plan.raw.get("resource_changes", []):
+            if change.get("mode") == "data":
+                body = change.get("change", {})
+                found[change["address"]] = self._data_resource(
+                    change["address"], change, body.get("after_unknown") or {},
+                    {"values": body.get("after") or {}},
+                )
+        return list(found.values())
+
+    @staticmethod
+    def _data_resource(
+        address: str, item: dict[str, Any], unknown: dict[str, Any], values: dict[str, Any]
+    ) -> Resource:
+        return Resource(
+            address=address, type=item.get("type", ""), name=item.get("name", ""),
+            module_address=item.get("module_address", ""), index=item.get("index"),
+            values=values.get("values") or {}, unknown=unknown, sensitive={},
+        )
+
+    # -- configuration -------------------------------------------------------------------------
+
+    def _index_modules(self, module: dict[str, Any], path: tuple[str, ...]) -> None:
+        self._calls[path] = module
+        for name, call in module.get("module_calls", {}).items():
+            self._index_modules(call.get("module", {}), (*path, name))
+
+    def default_tags(self, resource: Resource) -> dict[str, Any] | None:
+        """The provider default_tags that apply to `resource` ({} none, None = not constant)."""
+        providers = self.plan.raw.get("configuration", {}).get("provider_config", {})
+        key = resource.config.get("provider_config_key", "aws")
+        config = providers.get(key) or providers.get(key.split(":")[-1]) or {}
+        blocks = config.get("expressions", {}).get("default_tags")
+        if not blocks:
+            return {}
+        merged: dict[str, Any] = {}
+        for block in blocks if isinstance(blocks, list) else [blocks]:
+            tags = block.get("tags", {}) if isinstance(block, dict) else {}
+            if "constant_value" not in tags:
+                return None
+            merged.update(tags["constant_value"] or {})
+        return merged
+
+    def modules(self) -> list[tuple[tuple[str, ...], dict[str, Any]]]:
+        """Every module of the configuration with its call path (root first)."""
+        return list(self._calls.items())
+
+    @staticmethod
+    def module_path(address: str) -> tuple[str, ...]:
+        """Module call names of an address (instance keys dropped)."""
+        parts = split_address(config_address(address))
+        return tuple(parts[i + 1] for i in range(0, len(parts) - 2, 2) if parts[i] == "module")
+
+    def _resolve(self, path: tuple[str, ...], ref: str) -> tuple[_Target, ...]:
+        """Configuration addresses (with a literal instance key, if any) a reference reaches."""
+        memo_key = (path, ref)
+        if memo_key in self._resolve_memo:
+            return self._resolve_memo[memo_key]
+        self._resolve_memo[memo_key] = ()  # cycle guard
+        out: list[tuple[str, str | None]] = []
+        prefix = "".join(f"module.{p}." for p in path)
+        if ref.startswith("module."):
+            match = _MODULE_RE.match(ref)
+            if match and match.group(3):
+                call_module = self._calls.get((*path, match.group(1)), {})
+                output = call_module.get("outputs", {}).get(match.group(3), {})
+                for inner in output.get("expression", {}).get("references", []):
+                    out.extend(self._resolve((*path, match.group(1)), inner))
+        elif ref.startswith("var."):
+            if path:
+                name = ref.split(".")[1].split("[")[0]
+                parent = self._calls.get(path[:-1], {})
+                call = parent.get("module_calls", {}).get(path[-1], {})
+                for inner in call.get("expressions", {}).get(name, {}).get("references", []):
+                    out.extend(self._resolve(path[:-1], inner))
+        elif ref.startswith("data."):
+            match = _DATA_RE.match(ref)
+            if match:
+                key = match.group(3)[1:-1] if match.group(3) else None
+                out.append((f"{prefix}data.{match.group(1)}.{match.group(2)}", key))
+        elif not ref.startswith(_SKIP_PREFIXES):
+            match = _REF_RE.match(ref)
+            if match:
+                key = match.group(3)[1:-1] if match.group(3) else None
+                out.append((f"{prefix}{match.group(1)}.{match.group(2)}", key))
+        result = tuple(dict.fromkeys(out))
+        self._resolve_memo[memo_key] = result
+        return result
+
+    def references(self, resource: Resource, attribute: str) -> list[Resource]:
+        """Resource instances that one attribute of `resource` refers to (through modules too).
+
+        `attribute` is a top-level argument or a dotted path into blocks
+        (`ingress.security_groups`); a top-level name also covers its blocks.
+        """
+        memo_key = (resource.address, attribute)
+        if memo_key in self._refs_memo:
+            return self._refs_memo[memo_key]
+        path = self.module_path(resource.address)
+        found: dict[str, Resource] = {}
+        for attr_path, refs in _walk_refs(resource.expressions, ""):
+            if attr_path != attribute and not attr_path.startswith(attribute + "."):
+                continue
+            for ref in refs:
+                for target_config, key in self._resolve(path, ref):
+                    for target in self._instances(resource, target_config, key):
+                        found[target.address] = target
+        result = list(found.values())
+        self._refs_memo[memo_key] = result
+        return result
+
+    def data_references(self, resource: Resource, attribute: str) -> list[Resource]:
+        """Data sources (e.g. aws_iam_policy_document) that one attribute of `resource` reads."""
+        path = self.module_path(resource.address)
+        found: dict[str, Resource] = {}
+        for attr_path, refs in _walk_refs(resource.expressions, ""):
+            if attr_path != attribute and not attr_path.startswith(attribute + "."):
+                continue
+            for ref in refs:
+                for target_config, key in self._resolve(path, ref):
+                    if ".data." in f".{target_config}":
+                        for target in self._instances(resource, target_config, key, data=True):
+                            found[target.address] = target
+        return list(found.values())
+
+    def _instances(
+        self, source: Resource, config_addr: str, key: str | None, data: bool = False
+    ) -> list[Resource]:
+        """Instances of a configuration address, narrowed to the one `source` means."""
+        candidates = (self.data_by_config if data else self.by_config).get(config_addr, [])
+        if len(candidates) <= 1:
+            return candidates
+        if key is not None:
+            narrowed = [c for c in candidates if instance_key(c.address) == key]
+            if narrowed:
+                return narrowed
+        same_module = _module_prefix(source.address)
+        if same_module:
+            narrowed = [c for c in candidates if _module_prefix(c.address) == same_module]
+            if narrowed and len(narrowed) < len(candidates):
+                candidates = narrowed
+                if len(candidates) == 1:
+                    return candidates
+        own_key = instance_key(source.address)
+        if own_key is not None:
+            narrowed = [c for c in candidates if instance_key(c.address) == own_key]
+            if narrowed:
+                return narrowed
+        return candidates
+
+    @cached_property
+    def _reverse(self) -> dict[str, list[tuple[str, Resource]]]:
+        """target address -> [(top-level attribute, referring resource)], built once."""
+        reverse: dict[str, list[tuple[str, Resource]]] = defaultdict(list)
+        for resource in self.resources.values():
+            tops = {p.split(".")[0] for p, _ in _walk_refs(resource.expressions, "")}
+            for top in tops:
+                for target in self.references(resource, top):
+                    reverse[target.address].append((top, resource))
+        return reverse
+
+    def referrers(
+        self, target: Resource, types: tuple[str, ...] | str, attribute: str | None = None
+    ) -> list[Resource]:
+        """Resources of `types` whose `attribute` (any, if None) refers to `target`."""
+        wanted = (types,) if isinstance(types, str) else types
+        out: dict[str, Resource] = {}
+        for attr, resource in self._reverse.get(target.address, []):
+            if resource.type in wanted and (attribute is None or attr == attribute):
+                out[resource.address] = resource
+        for resource in self._value_matches(target, wanted, attribute):
+            out.setdefault(resource.address, resource)
+        return list(out.values())
+
+    def _value_matches(
+        self, target: Resource, types: tuple[str, ...], attribute: str | None
+    ) -> list[Resource]:
+        """Referrers whose attribute holds the target's id, name or arn as a known literal."""
+        idents = {
+            v
+            for k in ("id", "bucket", "arn", "name")
+            if isinstance(v := target.values.get(k), str) and v
+        }
+        if not idents or attribute is None:
+            return []
+        out = []
+        for wanted in types:
+            for resource in self.by_type.get(wanted, []):
+                value = resource.values.get(attribute)
+                values = value if isinstance(value, list) else [value]
+                if any(isinstance(v, str) and v in idents for v in values):
+                    if not resource.references(attribute):
+                        out.append(resource)
+        return out
+
+    def of_type(self, *types: str) -> list[Resource]:
+        """Every instance of the given resource types."""
+        return [r for t in types for r in self.by_type.get(t, [])]

@@ -1,0 +1,74 @@
+"""One pass of every custom policy over a plan: index once, dispatch by resource type.
+
+This is the engine's hot path (issue 6): the plan is indexed once
+(`PlanIndex`), every resource is visited once, and only the policies that
+declare its type run on it. Values unknown until apply give an `unknown`
+verdict, which is never a failure and is counted in the report's notes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from tfproof.engine.index import PlanIndex
+from tfproof.engine.policy import Policy, Verdict, load_policies
+from tfproof.findings import Finding
+from tfproof.plan import Plan
+
+
+@dataclass
+class EngineResult:
+    """The findings of one engine pass, and what could not be decided at plan time."""
+
+    findings: list[Finding]
+    undecided: list[tuple[str, str, str]] = field(default_factory=list)  # (policy, address, why)
+
+
+def to_finding(policy: Policy, address: str, verdict: Verdict) -> Finding:
+    """A verdict as a finding of the shared model."""
+    return Finding(
+        control=policy.control,
+        check=policy.id,
+        source="tfproof",
+        resource=address,
+        status="passed" if verdict.outcome == "passed" else "failed",
+        severity=policy.severity,
+        message=verdict.message if verdict.outcome != "passed" else f"{policy.title}: ok",
+        remediation=policy.remediation.strip() if verdict.outcome == "failed" else None,
+    )
+
+
+def evaluate(
+    plan: Plan, policies: tuple[Policy, ...] | None = None, index: PlanIndex | None = None
+) -> EngineResult:
+    """Run every policy over the plan in one pass."""
+    policies = load_policies() if policies is None else policies
+    index = index or PlanIndex(plan)
+    by_type: dict[str, list[Policy]] = defaultdict(list)
+    everywhere: list[Policy] = []
+    for policy in policies:
+        if policy.applies_to_all:
+            everywhere.append(policy)
+        for resource_type in policy.resource_types:
+            by_type[resource_type].append(policy)
+    result = EngineResult(findings=[])
+    for resource in plan.resources.values():
+        for policy in (*by_type.get(resource.type, ()), *everywhere):
+            verdict = policy.evaluate(resource, index)
+            if verdict is None:
+                continue
+            if verdict.outcome == "unknown":
+                result.undecided.append((policy.id, resource.address, verdict.message))
+                continue
+            result.findings.append(to_finding(policy, resource.address, verdict))
+    for policy in policies:
+        if policy.evaluate_plan is None:
+            continue
+        for verdict in policy.evaluate_plan(index):
+            address = verdict.address or "(plan)"
+            if verdict.outcome == "unknown":
+                result.undecided.append((policy.id, address, verdict.message))
+            else:
+                result.findings.append(to_finding(policy, address, verdict))
+    return result

@@ -1,0 +1,120 @@
+"""What an S3 bucket really has, inline (provider 3) or in split resources (provider 4+).
+
+Provider 4 moved encryption, versioning, logging, policy and the public access
+block into `aws_s3_bucket_*` resources tied to the bucket by reference; provider
+3 keeps the first four inline. Every S3 policy asks here, so both styles (and a
+mix) are judged the same way. Each function answers True, False or None
+(unknown until apply).
+"""
+
+from __future__ import annotations
+
+from tfproof.engine.documents import document_statements
+from tfproof.engine.helpers import block, blocks, truthy, unknown
+from tfproof.engine.index import PlanIndex
+from tfproof.plan import Resource
+
+BUCKET = ("aws_s3_bucket",)
+_SSE_OK = {"AES256", "aws:kms", "aws:kms:dsse"}
+
+
+def _unset_on_create(resource: Resource, attribute: str) -> bool:
+    """An optional+computed block the configuration never sets, on a new resource: off."""
+    return "create" in resource.actions and attribute not in resource.expressions
+
+
+def _split(bucket: Resource, index: PlanIndex, resource_type: str) -> list[Resource]:
+    return index.referrers(bucket, resource_type, "bucket")
+
+
+def encryption(bucket: Resource, index: PlanIndex) -> bool | None:
+    """Default encryption with AES256 or aws:kms."""
+    for config in _split(bucket, index, "aws_s3_bucket_server_side_encryption_configuration"):
+        for rule in blocks(config.values, "rule"):
+            algo = block(rule, "apply_server_side_encryption_by_default").get("sse_algorithm")
+            if algo in _SSE_OK:
+                return True
+        if unknown(config, "rule"):
+            return None
+    inline = block(bucket.values, "server_side_encryption_configuration")
+    algo = block(block(inline, "rule"), "apply_server_side_encryption_by_default").get(
+        "sse_algorithm"
+    )
+    if algo in _SSE_OK:
+        return True
+    if unknown(bucket, "server_side_encryption_configuration"):
+        return False if _unset_on_create(bucket, "server_side_encryption_configuration") else None
+    return False
+
+
+def versioning(bucket: Resource, index: PlanIndex) -> bool | None:
+    """Versioning enabled."""
+    for config in _split(bucket, index, "aws_s3_bucket_versioning"):
+        status = block(config.values, "versioning_configuration").get("status")
+        if status == "Enabled":
+            return True
+        if unknown(config, "versioning_configuration"):
+            return None
+    if truthy(block(bucket.values, "versioning").get("enabled")):
+        return True
+    if unknown(bucket, "versioning"):
+        return False if _unset_on_create(bucket, "versioning") else None
+    return False
+
+
+def logging(bucket: Resource, index: PlanIndex) -> bool | None:
+    """Server access logging configured."""
+    if _split(bucket, index, "aws_s3_bucket_logging"):
+        return True
+    if blocks(bucket.values, "logging"):
+        return True
+    if unknown(bucket, "logging"):
+        return False if _unset_on_create(bucket, "logging") else None
+    return False
+
+
+def is_log_target(bucket: Resource, index: PlanIndex) -> bool:
+    """True when other buckets deliver their access logs here (it cannot log to itself)."""
+    if index.referrers(bucket, "aws_s3_bucket_logging", "target_bucket"):
+        return True
+    return any(
+        other.address != bucket.address
+        for other in index.referrers(bucket, "aws_s3_bucket", "logging")
+    )
+
+
+def public_access_blocked(bucket: Resource, index: PlanIndex) -> bool | None:
+    """All four public access block settings on, for this bucket or the whole account."""
+    flags = ("block_public_acls", "block_public_policy", "ignore_public_acls",
+             "restrict_public_buckets")
+    candidates = _split(bucket, index, "aws_s3_bucket_public_access_block") + index.of_type(
+        "aws_s3_account_public_access_block"
+    )
+    undecided = False
+    for pab in candidates:
+        if all(truthy(pab.values.get(flag)) for flag in flags):
+            return True
+        if any(unknown(pab, flag) for flag in flags):
+            undecided = True
+    return None if undecided else False
+
+
+def policies(bucket: Resource, index: PlanIndex) -> list[list[dict]] | None:
+    """Every policy document attached to the bucket (None when one is unknown)."""
+    docs = []
+    for policy in _split(bucket, index, "aws_s3_bucket_policy"):
+        statements = document_statements(policy, "policy", index)
+        if statements is None:
+            return None
+        docs.append(statements)
+    inline = document_statements(bucket, "policy", index)
+    if inline is None:
+        return None
+    if inline:
+        docs.append(inline)
+    return docs
+
+
+def referenced_by(bucket: Resource, index: PlanIndex, types: tuple[str, ...], attr: str) -> bool:
+    """True when a resource of `types` points at this bucket through `attr`."""
+    return bool(index.referrers(bucket, types, attr))
