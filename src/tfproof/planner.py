@@ -25,7 +25,7 @@ from tfproof.redact import redact_plan
 from tfproof.toolchain import cache_dir, file_lock, versions
 from tfproof.workspace import OFFLINE_SETTINGS, Workspace
 
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "2"  # 2: redaction no longer writes `"values": null`
 
 
 @dataclass

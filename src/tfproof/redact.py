@@ -57,8 +57,13 @@ def _mask_names(value: Any) -> Any:
 
 def _module_values(module: dict[str, Any]) -> None:
     for resource in module.get("resources", []):
+        # Terraform omits `values` when every attribute is unknown; adding `"values": null`
+        # would make checkov's plan parser crash ("this method receives only dicts").
+        if resource.get("values") is None:
+            resource.pop("values", None)
+            continue
         resource["values"] = _mask_names(
-            _mask(resource.get("values"), resource.get("sensitive_values", {}))
+            _mask(resource["values"], resource.get("sensitive_values", {}))
         )
     for child in module.get("child_modules", []):
         _module_values(child)
