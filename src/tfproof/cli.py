@@ -17,6 +17,7 @@ from tfproof.errors import TfproofError
 
 COMMAND_MODULES = (
     "tfproof.commands.plan",
+    "tfproof.commands.scan",
     "tfproof.commands.audit",
     "tfproof.commands.verify",
 )

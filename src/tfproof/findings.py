@@ -57,6 +57,7 @@ class ScanReport:
     findings: list[Finding]
     tool_version: str = "0.1.0"
     notes: list[str] = field(default_factory=list)
+    waivers: list[dict[str, Any]] = field(default_factory=list)  # expired / unmatched waivers
 
     @property
     def summary(self) -> dict[str, int]:
@@ -78,6 +79,7 @@ class ScanReport:
             "summary": self.summary,
             "findings": [f.to_json() for f in sorted_findings(self.findings)],
             **({"notes": self.notes} if self.notes else {}),
+            **({"waivers": self.waivers} if self.waivers else {}),
         }
 
 

@@ -1,0 +1,62 @@
+"""`tfproof scan`: a root module (planned offline) or a plan JSON, against the control catalog."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from tfproof.commands.common import add_plan_inputs, parse_vars
+from tfproof.errors import InputError
+
+
+def register(subparsers: Any) -> None:
+    """Add the `scan` subcommand."""
+    parser = subparsers.add_parser(
+        "scan",
+        help="check a root module or plan against the control catalog",
+        description="Plan PATH offline (or read --plan), run checkov's mapped built-in checks "
+        "and tfproof's policies, map every result to a control, apply waivers. Exit 0: no "
+        "unwaived failure; 1: failures; 2: the input could not be scanned.",
+    )
+    parser.add_argument("path", type=Path, nargs="?", help="the Terraform root module folder")
+    parser.add_argument("--plan", type=Path, help="scan this plan JSON instead of planning")
+    add_plan_inputs(parser)
+    parser.add_argument("--format", choices=("table", "json", "sarif", "junit"), default="table")
+    parser.add_argument("--output", "-o", type=Path, help="write the report here, not stdout")
+    parser.add_argument("--waivers", type=Path,
+                        help="waivers YAML (default: policies/waivers.yaml when present)")
+    parser.add_argument("--no-checkov", action="store_true",
+                        help="custom policies only (skip checkov's built-in checks)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Scan, write the report, and return 0/1 (errors raise and become exit 2)."""
+    from tfproof.engine.scan import scan
+    from tfproof.formats import WRITERS
+
+    if args.path is None and args.plan is None:
+        raise InputError("Give a Terraform root module folder (PATH) or --plan PLAN.json.")
+    if args.path is not None and args.plan is None:
+        if not args.path.exists():
+            raise InputError(f"{args.path} does not exist: give a Terraform root module folder.")
+    if args.waivers is not None and not args.waivers.is_file():
+        raise InputError(f"The waivers file {args.waivers} does not exist.")
+    report = scan(
+        target=args.path,
+        plan=args.plan,
+        variables=parse_vars(args.var),
+        var_files=tuple(args.var_file),
+        waivers_path=args.waivers,
+        checkov=not args.no_checkov,
+    )
+    if args.path is None and args.plan is not None:
+        report.target = str(args.plan)
+    text = WRITERS[args.format](report)
+    if args.output:
+        args.output.write_text(text)
+    else:
+        sys.stdout.write(text)
+    return 1 if report.failed else 0

@@ -1,0 +1,99 @@
+"""The control catalog of SPEC.md and the map from every check to exactly one control.
+
+Both are data in `policies/` (catalog.yaml, checkov_map.yaml, one YAML per
+custom policy) so that auditors and reviewers read them without Python, and a
+test can prove that every check rolls up into one existing control and that no
+mapping names a check that does not exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tfproof.engine.policy import load_policies, policies_dir
+from tfproof.errors import InputError
+
+
+@dataclass(frozen=True)
+class CheckovMapping:
+    """One checkov built-in check: its control, and why it is advisory (None = enforced)."""
+
+    check: str
+    control: str
+    advisory: str | None = None
+    severity: str = "medium"
+
+
+@dataclass
+class Control:
+    """One control of the catalog with the checks behind it."""
+
+    id: str
+    title: str
+    seed: list[str]
+    holds_when: str
+    references: dict[str, list[str]]
+    checks: list[str] = field(default_factory=list)  # custom policy IDs and checkov IDs
+    advisory_checks: list[str] = field(default_factory=list)
+
+    @property
+    def seed_words(self) -> list[str]:
+        return self.seed
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"Cannot read {path}: {exc}") from exc
+
+
+@cache
+def load_checkov_map(path: Path | None = None) -> dict[str, CheckovMapping]:
+    """checkov check ID -> mapping, from policies/checkov_map.yaml."""
+    path = path or policies_dir() / "checkov_map.yaml"
+    data = _read_yaml(path) or {}
+    out = {}
+    for check, entry in (data.get("checks") or {}).items():
+        if not isinstance(entry, dict) or not entry.get("control"):
+            raise InputError(f"{path}: {check} names no control.")
+        out[check] = CheckovMapping(
+            check=check,
+            control=entry["control"],
+            advisory=entry.get("advisory"),
+            severity=entry.get("severity", "low" if entry.get("advisory") else "medium"),
+        )
+    return out
+
+
+def load_catalog(directory: Path | None = None) -> list[Control]:
+    """Every control of catalog.yaml with the custom policies and checkov checks behind it."""
+    directory = directory or policies_dir()
+    data = _read_yaml(directory / "catalog.yaml") or {}
+    controls = []
+    for entry in data.get("controls", []):
+        controls.append(
+            Control(
+                id=entry["id"],
+                title=entry["title"],
+                seed=list(entry.get("seed", [])),
+                holds_when=entry.get("holds_when", ""),
+                references={k: list(v or []) for k, v in (entry.get("references") or {}).items()},
+            )
+        )
+    by_id = {c.id: c for c in controls}
+    for policy in load_policies(directory / "checks"):
+        if policy.control not in by_id:
+            raise InputError(f"Policy {policy.id} maps to unknown control {policy.control}.")
+        by_id[policy.control].checks.append(policy.id)
+    for mapping in load_checkov_map(directory / "checkov_map.yaml").values():
+        if mapping.control not in by_id:
+            raise InputError(f"checkov {mapping.check} maps to unknown control {mapping.control}.")
+        target = by_id[mapping.control]
+        (target.advisory_checks if mapping.advisory else target.checks).append(mapping.check)
+    return controls

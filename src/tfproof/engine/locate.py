@@ -1,0 +1,90 @@
+"""Where a finding's resource is written: file and line, for reports and code scanning.
+
+Plan JSON has no source positions, so the block is found in the module's own
+folder (the root, or a local module reached through `source` paths in the
+configuration) by its header `resource "TYPE" "NAME"`. Anything not found
+(remote modules, --plan without PATH) has no location rather than a wrong one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from tfproof.engine.index import PlanIndex, split_address
+from tfproof.plan import config_address
+
+
+class Locator:
+    """Maps resource addresses to (file relative to the working dir, line)."""
+
+    def __init__(self, root: Path | None, index: PlanIndex) -> None:
+        self.root = root.resolve() if root else None
+        self.index = index
+        self._memo: dict[str, tuple[str, int] | None] = {}
+        self._dirs: dict[tuple[str, ...], Path | None] = {(): self.root}
+
+    def _module_dir(self, path: tuple[str, ...]) -> Path | None:
+        if path in self._dirs:
+            return self._dirs[path]
+        parent = self._module_dir(path[:-1])
+        call = dict(self.index.modules()).get(path[:-1], {}).get("module_calls", {}).get(path[-1])
+        source = (call or {}).get("source", "")
+        found = None
+        if parent and isinstance(source, str) and source.startswith(("./", "../")):
+            candidate = (parent / source).resolve()
+            found = candidate if candidate.is_dir() else None
+        self._dirs[path] = found
+        return found
+
+    def locate(self, address: str) -> tuple[str, int] | None:
+        """(file, line) of the block declaring `address`, or None."""
+        if self.root is None:
+            return None
+        key = config_address(address)
+        if key not in self._memo:
+            self._memo[key] = self._find(key)
+        return self._memo[key]
+
+    def _find(self, key: str) -> tuple[str, int] | None:
+        parts = split_address(key)
+        path = tuple(parts[i + 1] for i in range(0, len(parts) - 2, 2) if parts[i] == "module")
+        rest = parts[2 * len(path):]
+        directory = self._module_dir(path)
+        if directory is None or not rest:
+            return None
+        if rest[0] == "var" and len(rest) == 2:
+            header = re.compile(rf'^\s*variable\s+"{re.escape(rest[1])}"', re.M)
+        elif len(rest) == 2:
+            header = re.compile(
+                rf'^\s*resource\s+"{re.escape(rest[0])}"\s+"{re.escape(rest[1])}"', re.M
+            )
+        else:
+            return None
+        for tf in sorted(directory.glob("*.tf")):
+            text = tf.read_text(errors="replace")
+            match = header.search(text)
+            if match:
+                line = text.count("\n", 0, match.start()) + 1
+                if match.group(0).startswith("\n"):
+                    line += 1
+                return (_display(tf), line)
+        return None
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path, Path.cwd())
+    except ValueError:
+        return str(path)
+
+
+def annotate(findings: list[Any], locator: Locator) -> None:
+    """Fill file/line on findings that have none."""
+    for finding in findings:
+        if finding.file is None:
+            found = locator.locate(finding.resource)
+            if found:
+                finding.file, finding.line = found

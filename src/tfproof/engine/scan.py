@@ -1,0 +1,131 @@
+"""`scan()`: plan (or take) a plan, run the custom policies and checkov, map, waive, report.
+
+This is the one entry point the CLI, the audit and the benches share: every
+result becomes a `Finding` of exactly one control; checkov's stricter defaults
+that the seed overrules become "advisory"; a verdict that depends on values
+known only after apply is never a failure (it is counted in the notes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from tfproof import __version__
+from tfproof.checkov_runner import CheckovResult, run_checkov
+from tfproof.engine.catalog import CheckovMapping, load_checkov_map
+from tfproof.engine.helpers import unknown
+from tfproof.engine.index import PlanIndex
+from tfproof.engine.locate import Locator, annotate
+from tfproof.engine.policy import policies_dir
+from tfproof.engine.run import evaluate
+from tfproof.errors import InputError
+from tfproof.findings import Finding, ScanReport
+from tfproof.plan import Plan
+from tfproof.planner import PlanRequest
+from tfproof.planner import plan as plan_module
+from tfproof.waivers import apply_waivers, load_waivers
+
+
+def _as_plan(plan: Plan | Path | str | dict[str, Any]) -> Plan:
+    if isinstance(plan, Plan):
+        return plan
+    if isinstance(plan, dict):
+        return Plan(plan)
+    return Plan.load(Path(plan))
+
+
+def checkov_findings(
+    plan: Plan, index: PlanIndex, results: list[CheckovResult],
+    mapping: Mapping[str, CheckovMapping],
+) -> tuple[list[Finding], list[tuple[str, str, str]]]:
+    """checkov results as findings; failures on values unknown until apply are set aside."""
+    findings, undecided = [], []
+    for result in results:
+        entry = mapping.get(result.check)
+        if entry is None:
+            raise InputError(
+                f"checkov returned {result.check}, which policies/checkov_map.yaml does not map."
+            )
+        status = "passed"
+        if not result.passed:
+            resource = plan.resources.get(result.resource)
+            keys = [k.split("/")[0].split("[")[0] for k in result.evaluated_keys]
+            if resource is not None and keys and all(unknown(resource, k) for k in keys):
+                undecided.append((result.check, result.resource, "known only after apply"))
+                continue
+            status = "advisory" if entry.advisory else "failed"
+        message = result.name
+        if status == "advisory":
+            message = f"{result.name} (advisory: {entry.advisory})"
+        findings.append(Finding(
+            control=entry.control, check=result.check, source="checkov",
+            resource=result.resource, status=status,  # type: ignore[arg-type]
+            severity=entry.severity if status == "failed" else ("low" if entry.advisory
+                                                                 else entry.severity),
+            message=message,
+        ))
+    return findings, undecided
+
+
+def default_waivers() -> Path | None:
+    """policies/waivers.yaml when it exists."""
+    try:
+        path = policies_dir() / "waivers.yaml"
+    except InputError:
+        return None
+    return path if path.is_file() else None
+
+
+def scan(
+    target: Path | str | None = None,
+    plan: Plan | Path | str | dict[str, Any] | None = None,
+    variables: Mapping[str, str] | None = None,
+    var_files: Sequence[Path] = (),
+    waivers_path: Path | str | None = None,
+    *,
+    checkov: bool = True,
+    today: dt.date | None = None,
+) -> ScanReport:
+    """Scan a root module (planned offline) or an existing plan; see the module docstring."""
+    if plan is None:
+        if target is None:
+            raise InputError("Nothing to scan: give a Terraform root module folder or --plan.")
+        loaded = plan_module(PlanRequest(
+            path=Path(target), variables=dict(variables or {}), var_files=tuple(var_files)
+        ))
+    else:
+        loaded = _as_plan(plan)
+    index = PlanIndex(loaded)
+    engine = evaluate(loaded, index=index)
+    findings = list(engine.findings)
+    undecided = list(engine.undecided)
+    if checkov:
+        mapping = load_checkov_map()
+        results = run_checkov(loaded.raw, sorted(mapping))
+        extra, skipped = checkov_findings(loaded, index, results, mapping)
+        findings += extra
+        undecided += skipped
+    root = Path(target) if target is not None and Path(target).is_dir() else None
+    annotate(findings, Locator(root, index))
+    waiver_file = Path(waivers_path) if waivers_path else default_waivers()
+    problems = apply_waivers(findings, load_waivers(waiver_file), today) if waiver_file else []
+    notes = []
+    if undecided:
+        notes.append(
+            f"{len(undecided)} check(s) depend on values known only after apply and were not "
+            "judged (never reported as failures)."
+        )
+    for problem in problems:
+        what = problem.get("check") or problem.get("control")
+        notes.append(f"waiver {problem['problem']}: {what} on {problem['resource']} "
+                     f"(owner {problem['owner']}, expires {problem['expires']})")
+    return ScanReport(
+        target=str(target) if target is not None else loaded.name,
+        findings=findings,
+        tool_version=__version__,
+        notes=notes,
+        waivers=problems,
+    )

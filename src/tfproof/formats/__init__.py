@@ -1,0 +1,25 @@
+"""Report writers for `tfproof scan`: table (terminal), json (the contract), sarif, junit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tfproof.findings import ScanReport
+from tfproof.formats.junit import render_junit
+from tfproof.formats.sarif import render_sarif
+from tfproof.formats.table import render_table
+
+
+def render_json(report: ScanReport) -> str:
+    """The SPEC.md `--format json` document."""
+    import json
+
+    return json.dumps(report.to_json(), indent=2) + "\n"
+
+
+WRITERS: dict[str, Callable[[ScanReport], str]] = {
+    "table": render_table,
+    "json": render_json,
+    "sarif": render_sarif,
+    "junit": render_junit,
+}
