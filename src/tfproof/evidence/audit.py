@@ -35,7 +35,7 @@ from tfproof.evidence.layers import (
     start_tests,
 )
 from tfproof.evidence.manifest import ManifestData, git_info, input_hashes, tool_versions
-from tfproof.evidence.model import LayerInputs, rollup
+from tfproof.evidence.model import ControlInfo, LayerInputs, rollup
 from tfproof.evidence.secrets import SecretGuard, run_secrets
 from tfproof.evidence.waivers import waiver_table
 from tfproof.findings import ScanReport
@@ -191,36 +191,32 @@ def run_audit(
         }
         tf = versions()
         inputs_hashes = input_hashes(request.root, inputs_files)
-        evidence: dict[str, Any] = {
-            "schema": EVIDENCE_SCHEMA,
-            "run": {
-                "id": run_id,
-                "started": _iso(started),
-                "finished": _iso(finished),
-                "envs": [t.name for t in request.targets],
-                "targets": [
-                    {"name": s.env, "path": _rel(request.root, Path(s.target)),
-                     "plan_file": s.plan_file, "resources": s.resources}
-                    for s in scans
-                ],
-                "layers_requested": request.layers,
-                "layers_run": layers_run,
-                "sandbox": sandbox,
-                "git": git,
-                "versions": tool_versions(tf.terraform, tf.provider or PROVIDER_VERSION),
-                "command": _redacted_command(argv),
-                "pytest_exit": pytest_exit,
-                "inputs": inputs_hashes,
-            },
-            **rollup(controls, inputs),
-            "waivers": waiver_table(request.waivers, scans, started.date()),
-            "notes": notes,
-            "files": dict(FILES),
+        run = {
+            "id": run_id,
+            "started": _iso(started),
+            "finished": _iso(finished),
+            "envs": [t.name for t in request.targets],
+            "targets": [
+                {"name": s.env, "path": _rel(request.root, Path(s.target)),
+                 "plan_file": s.plan_file, "resources": s.resources}
+                for s in scans
+            ],
+            "layers_requested": request.layers,
+            "layers_run": layers_run,
+            "sandbox": sandbox,
+            "git": git,
+            "versions": tool_versions(tf.terraform, tf.provider or PROVIDER_VERSION),
+            "command": _redacted_command(argv),
+            "pytest_exit": pytest_exit,
+            "inputs": inputs_hashes,
         }
+        evidence = evidence_document(
+            run, controls, inputs, waiver_table(request.waivers, scans, started.date())
+        )
         if previous is not None:
             evidence["comparison"] = compare_mod.compare(previous, evidence)
         evidence = guard.scrub_obj(evidence)
-        _write_files(writer, evidence, scans, tests_run)
+        write_bundle(writer, evidence, [s.report for s in scans], tests_run.junit, tests_run.log)
         manifest = ManifestData(
             run_id=run_id,
             started=evidence["run"]["started"],
@@ -254,19 +250,41 @@ def _rel(root: Path, path: Path) -> str:
         return str(path)
 
 
-def _write_files(
-    writer: BundleWriter, evidence: dict[str, Any], scans: list[Any], tests_run: Any
+def evidence_document(
+    run: dict[str, Any],
+    controls: list[ControlInfo],
+    inputs: LayerInputs,
+    waivers: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The evidence.json document: the run, every control's verdict and evidence, waivers."""
+    return {
+        "schema": EVIDENCE_SCHEMA,
+        "run": run,
+        **rollup(controls, inputs),
+        "waivers": waivers,
+        "notes": list(inputs.notes),
+        "files": dict(FILES),
+    }
+
+
+def write_bundle(
+    writer: BundleWriter,
+    evidence: dict[str, Any],
+    reports: list[ScanReport],
+    pytest_junit: Path | None = None,
+    pytest_log: Path | None = None,
 ) -> None:
-    reports = [s.report for s in scans]
+    """Every file of the bundle but the seals, all derived from `evidence`."""
     writer.write_json(FILES["evidence"], evidence)
     writer.write_text(FILES["controls_csv"], csvout.to_csv(evidence))
     writer.write_json(FILES["oscal"], oscal.assessment_results(evidence))
     sarif = _formats("sarif")
     writer.write_json(FILES["sarif"], sarif.combined(reports))
     junit = _formats("junit")
-    pytest_xml = tests_run.junit.read_text() if tests_run.junit.is_file() else None
+    pytest_xml = pytest_junit.read_text() if pytest_junit and pytest_junit.is_file() else None
     writer.write_text(FILES["junit"], junit.combined(reports, pytest_xml))
-    writer.copy_text(FILES["pytest_output"], tests_run.log)
+    if pytest_log is not None:
+        writer.copy_text(FILES["pytest_output"], pytest_log)
     writer.write_text(FILES["report"], html.render(evidence, writer.hashes()))
 
 

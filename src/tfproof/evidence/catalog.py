@@ -1,7 +1,8 @@
 """The control catalog as the evidence needs it: id, title, the seed's words, framework refs.
 
 The catalog is owned by the policy engine (`policies/catalog.yaml`, loaded by
-`tfproof.engine.catalog.load_catalog`). This adapter turns its controls into
+`tfproof.engine.catalog.load_catalog`, or read directly where that loader is
+absent). This adapter turns its controls into
 `ControlInfo`, whatever object shape the loader returns (attributes or
 mapping), and names the frameworks the way auditors do.
 """
@@ -11,6 +12,8 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable
 from typing import Any
+
+import yaml
 
 from tfproof.errors import InputError
 from tfproof.evidence.model import ControlInfo
@@ -68,18 +71,29 @@ def to_controls(items: Iterable[Any]) -> list[ControlInfo]:
     return out
 
 
-def load_controls() -> list[ControlInfo]:
-    """The catalog's controls, in catalog order, from the policy engine's loader."""
+def _catalog_items() -> Any:
+    """The engine's catalog when its loader is installed, else the catalog file it reads."""
     try:
         module = importlib.import_module("tfproof.engine.catalog")
-        loader = module.load_catalog
-    except (ImportError, AttributeError) as exc:
-        raise InputError(
-            "The control catalog loader (tfproof.engine.catalog.load_catalog) is not available "
-            f"in this installation ({exc}); the audit cannot name controls without it."
-        ) from exc
-    catalog = loader()
-    items = _get(catalog, "controls", default=catalog)
+    except ImportError:
+        module = None
+    loader = getattr(module, "load_catalog", None)
+    if callable(loader):
+        catalog = loader()
+        return _get(catalog, "controls", default=catalog)
+    from tfproof.engine.policy import policies_dir
+
+    path = policies_dir() / "catalog.yaml"
+    try:
+        data = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"Cannot read the control catalog {path}: {exc}") from exc
+    return (data or {}).get("controls", [])
+
+
+def load_controls() -> list[ControlInfo]:
+    """The catalog's controls, in catalog order."""
+    items = _catalog_items()
     if isinstance(items, dict):
         items = list(items.values())
     controls = to_controls(items)

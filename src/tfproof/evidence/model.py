@@ -41,6 +41,8 @@ class ControlInfo:
 class TestResult:
     """One pytest test node and the controls it is evidence for."""
 
+    __test__ = False  # not a pytest test class, despite the name
+
     nodeid: str
     outcome: str  # passed, failed, error, skipped, xfailed, xpassed
     layer: str  # plan, policy or live (from the test's folder)
@@ -158,8 +160,8 @@ def _reason(status: str, counts: dict[str, Counter[str]], skips: list[str]) -> s
             "no check of the requirement itself ran"
         )
     return (
-        "not checked: no finding, test or live check covered it (no resource of the kinds "
-        "it governs in the planned environments, or no layer that checks it ran)"
+        "not checked: no finding, test or live check covered it (no resource it governs "
+        "in the plans, or no layer that checks it ran)"
     )
 
 
