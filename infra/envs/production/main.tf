@@ -178,7 +178,7 @@ module "alb" {
   enable_deletion_protection = true
 
   access_logs_bucket_name = "${var.bucket_prefix}-alb-logs"
-  s3_access_log_bucket    = module.storage.access_logs_bucket_id
+  s3_access_log_bucket    = module.storage.access_logs_bucket_name
   force_destroy           = false
 
   tags = local.tags
@@ -316,7 +316,7 @@ module "cloudtrail" {
   account_id              = local.account_id
   region                  = var.region
   bucket_name             = "${var.bucket_prefix}-cloudtrail"
-  access_log_bucket       = module.storage.access_logs_bucket_id
+  access_log_bucket       = module.storage.access_logs_bucket_name
   cloudwatch_logs_enabled = true
   force_destroy           = false
 

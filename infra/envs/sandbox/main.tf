@@ -182,7 +182,7 @@ module "alb" {
   enable_deletion_protection = false
 
   access_logs_bucket_name = "${var.bucket_prefix}-alb-logs"
-  s3_access_log_bucket    = module.storage.access_logs_bucket_id
+  s3_access_log_bucket    = module.storage.access_logs_bucket_name
   force_destroy           = var.force_destroy
 
   tags = local.tags
@@ -326,7 +326,7 @@ module "cloudtrail" {
   region                      = var.region
   bucket_name                 = "${var.bucket_prefix}-cloudtrail"
   kms_deletion_window_in_days = 7
-  access_log_bucket           = module.storage.access_logs_bucket_id
+  access_log_bucket           = module.storage.access_logs_bucket_name
   cloudwatch_logs_enabled     = false
   force_destroy               = var.force_destroy
 

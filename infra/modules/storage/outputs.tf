@@ -18,6 +18,11 @@ output "access_logs_bucket_id" {
   value       = aws_s3_bucket.access_logs.id
 }
 
+output "access_logs_bucket_name" {
+  description = "Name of the S3 access-log bucket (known at plan time)."
+  value       = aws_s3_bucket.access_logs.bucket
+}
+
 output "access_logs_bucket_arn" {
   description = "ARN of the S3 access-log bucket."
   value       = aws_s3_bucket.access_logs.arn
