@@ -11,7 +11,6 @@ document can never disagree with evidence.json.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -19,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from tfproof import progress
-from tfproof.errors import TfproofError
 from tfproof.evidence import compare as compare_mod
 from tfproof.evidence import csvout, html, oscal
 from tfproof.evidence.bundle import BundleWriter
 from tfproof.evidence.catalog import load_controls
+from tfproof.evidence.combined import combined_junit, combined_sarif
 from tfproof.evidence.layers import (
     AuditRequest,
     env_scan,
@@ -74,16 +73,6 @@ def _now() -> dt.datetime:
 
 def _iso(moment: dt.datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
-
-
-def _formats(kind: str) -> Any:
-    try:
-        return importlib.import_module(f"tfproof.formats.{kind}")
-    except ImportError as exc:
-        raise TfproofError(
-            f"The {kind.upper()} writer (tfproof.formats.{kind}) is not available in this "
-            f"installation: {exc}"
-        ) from exc
 
 
 def _sensitive_names(raw_plans: list[dict[str, Any]]) -> set[str]:
@@ -216,7 +205,9 @@ def run_audit(
         if previous is not None:
             evidence["comparison"] = compare_mod.compare(previous, evidence)
         evidence = guard.scrub_obj(evidence)
-        write_bundle(writer, evidence, [s.report for s in scans], tests_run.junit, tests_run.log)
+        write_bundle(
+            writer, evidence, [(s.env, s.report) for s in scans], tests_run.junit, tests_run.log
+        )
         manifest = ManifestData(
             run_id=run_id,
             started=evidence["run"]["started"],
@@ -270,19 +261,17 @@ def evidence_document(
 def write_bundle(
     writer: BundleWriter,
     evidence: dict[str, Any],
-    reports: list[ScanReport],
+    reports: list[tuple[str, ScanReport]],
     pytest_junit: Path | None = None,
     pytest_log: Path | None = None,
 ) -> None:
-    """Every file of the bundle but the seals, all derived from `evidence`."""
+    """Every file of the bundle but the seals, all derived from `evidence` and the scans."""
     writer.write_json(FILES["evidence"], evidence)
     writer.write_text(FILES["controls_csv"], csvout.to_csv(evidence))
     writer.write_json(FILES["oscal"], oscal.assessment_results(evidence))
-    sarif = _formats("sarif")
-    writer.write_json(FILES["sarif"], sarif.combined(reports))
-    junit = _formats("junit")
+    writer.write_json(FILES["sarif"], combined_sarif(reports))
     pytest_xml = pytest_junit.read_text() if pytest_junit and pytest_junit.is_file() else None
-    writer.write_text(FILES["junit"], junit.combined(reports, pytest_xml))
+    writer.write_text(FILES["junit"], combined_junit(reports, pytest_xml))
     if pytest_log is not None:
         writer.copy_text(FILES["pytest_output"], pytest_log)
     writer.write_text(FILES["report"], html.render(evidence, writer.hashes()))

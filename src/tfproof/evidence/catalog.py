@@ -1,19 +1,15 @@
 """The control catalog as the evidence needs it: id, title, the seed's words, framework refs.
 
 The catalog is owned by the policy engine (`policies/catalog.yaml`, loaded by
-`tfproof.engine.catalog.load_catalog`, or read directly where that loader is
-absent). This adapter turns its controls into
+`tfproof.engine.catalog.load_catalog`). This adapter turns its controls into
 `ControlInfo`, whatever object shape the loader returns (attributes or
 mapping), and names the frameworks the way auditors do.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
 from typing import Any
-
-import yaml
 
 from tfproof.errors import InputError
 from tfproof.evidence.model import ControlInfo
@@ -66,37 +62,20 @@ def to_controls(items: Iterable[Any]) -> list[ControlInfo]:
                 requirement=str(seed or ""),
                 holds_when=str(_get(item, "holds_when", "description", default="") or ""),
                 frameworks=_frameworks(_get(item, "references", "frameworks", default={})),
+                checks=tuple(str(c) for c in _get(item, "checks", default=[]) or []),
+                advisory_checks=tuple(
+                    str(c) for c in _get(item, "advisory_checks", default=[]) or []
+                ),
             )
         )
     return out
 
 
-def _catalog_items() -> Any:
-    """The engine's catalog when its loader is installed, else the catalog file it reads."""
-    try:
-        module = importlib.import_module("tfproof.engine.catalog")
-    except ImportError:
-        module = None
-    loader = getattr(module, "load_catalog", None)
-    if callable(loader):
-        catalog = loader()
-        return _get(catalog, "controls", default=catalog)
-    from tfproof.engine.policy import policies_dir
-
-    path = policies_dir() / "catalog.yaml"
-    try:
-        data = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"Cannot read the control catalog {path}: {exc}") from exc
-    return (data or {}).get("controls", [])
-
-
 def load_controls() -> list[ControlInfo]:
-    """The catalog's controls, in catalog order."""
-    items = _catalog_items()
-    if isinstance(items, dict):
-        items = list(items.values())
-    controls = to_controls(items)
+    """The catalog's controls, in catalog order, from the policy engine's loader."""
+    from tfproof.engine.catalog import load_catalog
+
+    controls = to_controls(load_catalog())
     if not controls:
         raise InputError("The control catalog is empty: policies/catalog.yaml lists no control.")
     return controls

@@ -35,6 +35,8 @@ class ControlInfo:
     requirement: str = ""
     holds_when: str = ""
     frameworks: dict[str, list[str]] = field(default_factory=dict)
+    checks: tuple[str, ...] = ()  # the checks behind it (custom policy and checkov IDs)
+    advisory_checks: tuple[str, ...] = ()  # stricter than the seed: reported, never failing
 
 
 @dataclass
@@ -255,6 +257,8 @@ def rollup(controls: list[ControlInfo], inputs: LayerInputs) -> dict[str, Any]:
                 "requirement": control.requirement,
                 "holds_when": control.holds_when,
                 "frameworks": control.frameworks,
+                "checks": list(control.checks),
+                "advisory_checks": list(control.advisory_checks),
                 "status": status,
                 "reason": _reason(status, counts, skips),
                 "proved_by": [layer for layer in LAYERS if layers[layer]["status"] == "passed"],
