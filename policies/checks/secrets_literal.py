@@ -39,12 +39,21 @@ def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
     return None
 
 
+def _is_flag(name: str, variable: dict[str, Any]) -> bool:
+    """`create_cache_secret = true` names a secret but holds a switch, not a credential."""
+    default = variable.get("default")
+    return isinstance(default, (bool, int, float)) or name.startswith(_FLAG_PREFIXES)
+
+
+_FLAG_PREFIXES = ("create_", "enable_", "use_", "manage_", "rotate_", "is_", "has_")
+
+
 def evaluate_plan(index: PlanIndex) -> Iterator[Verdict]:
     """Secret-named variables of every module must be sensitive."""
     for path, module in index.modules():
         prefix = "".join(f"module.{p}." for p in path)
         for name, variable in (module.get("variables") or {}).items():
-            if not is_secret_name(name):
+            if not is_secret_name(name) or _is_flag(name, variable):
                 continue
             address = f"{prefix}var.{name}"
             if variable.get("sensitive"):

@@ -29,6 +29,7 @@ class Waiver:
     expires: dt.date
     control: str | None = None
     check: str | None = None
+    target: str | None = None  # optional glob on the scanned target (e.g. "*sandbox*")
     matched: int = 0
 
     def expired(self, today: dt.date) -> bool:
@@ -45,6 +46,7 @@ class Waiver:
         return {
             "control": self.control, "check": self.check, "resource": self.resource,
             "reason": self.reason, "owner": self.owner, "expires": self.expires.isoformat(),
+            **({"target": self.target} if self.target else {}),
         }
 
 
@@ -81,16 +83,22 @@ def load_waivers(path: Path) -> list[Waiver]:
         out.append(Waiver(
             resource=str(entry["resource"]), reason=str(entry["reason"]),
             owner=str(entry["owner"]), expires=expires,
-            control=entry.get("control"), check=entry.get("check"),
+            control=entry.get("control"), check=entry.get("check"), target=entry.get("target"),
         ))
     return out
 
 
 def apply_waivers(
-    findings: list[Finding], waivers: list[Waiver], today: dt.date | None = None
+    findings: list[Finding], waivers: list[Waiver], today: dt.date | None = None,
+    target: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Waive matching failures in place; return the problems (expired, unmatched waivers)."""
+    """Waive matching failures in place; return the problems (expired, unmatched waivers).
+
+    Waivers scoped to another target (`target:` glob) are left out entirely.
+    """
     today = today or dt.date.today()
+    waivers = [w for w in waivers
+               if not w.target or (target and fnmatch.fnmatchcase(str(target), w.target))]
     for finding in findings:
         if finding.status != "failed":
             continue

@@ -111,7 +111,9 @@ def scan(
     root = Path(target) if target is not None and Path(target).is_dir() else None
     annotate(findings, Locator(root, index))
     waiver_file = Path(waivers_path) if waivers_path else default_waivers()
-    problems = apply_waivers(findings, load_waivers(waiver_file), today) if waiver_file else []
+    problems = (apply_waivers(findings, load_waivers(waiver_file), today,
+                             str(target) if target is not None else loaded.name)
+                if waiver_file else [])
     notes = []
     if undecided:
         notes.append(
