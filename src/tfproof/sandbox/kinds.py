@@ -1,0 +1,289 @@
+"""The two kinds of sandbox behind one interface: the embedded moto server and a real account.
+
+Everything downstream (the apply runner, the live checks, cleanup) asks a
+`Sandbox` for boto3 clients, for the provider settings to inject into the
+scratch copy, and for the environment Terraform runs with; it never needs to
+know which kind it talks to. The real-account kind is opted into explicitly
+(`TFPROOF_SANDBOX=aws` plus `TFPROOF_SANDBOX_ACCOUNT_ID`) and refuses to do
+anything until the caller identity matches the named account.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from tfproof.errors import InputError
+
+DEFAULT_REGION = "us-east-1"
+EMBEDDED_ACCOUNT_ID = "123456789012"
+_ACCOUNT_RE = re.compile(r"^\d{12}$")
+
+# Every service the envs touch, pointed at the sandbox endpoint when there is one.
+ENDPOINT_SERVICES = (
+    "acm", "applicationautoscaling", "autoscaling", "budgets", "cloudtrail", "cloudwatch",
+    "cloudwatchevents", "cloudwatchlogs", "dynamodb", "ec2", "ecr", "ecs", "elasticache",
+    "elb", "iam", "kms", "lambda", "rds", "resourcegroupstaggingapi", "route53", "s3",
+    "secretsmanager", "sns", "sqs", "ssm", "sts", "xray",
+)  # fmt: skip
+
+
+class SandboxRefused(InputError):
+    """The run would touch an account it was not told it may touch."""
+
+
+def mask_account(account_id: str | None) -> str:
+    """An account id with all but its last four digits hidden (safe for logs)."""
+    if not account_id:
+        return "(unknown)"
+    return "*" * max(len(account_id) - 4, 0) + account_id[-4:]
+
+
+def account_digest(account_id: str) -> str:
+    """A stable fingerprint of an account id, stored instead of the id itself."""
+    return hashlib.sha256(account_id.encode()).hexdigest()
+
+
+class Sandbox:
+    """Where the sandbox env is applied; subclasses say how to reach it."""
+
+    kind = "abstract"
+    #: whether a CloudWatch alarm's actions are executed on a state change
+    delivers_alarm_actions = True
+    #: whether RDS point-in-time restore is implemented
+    supports_point_in_time_restore = True
+    #: whether snapshots are real copies (a restored instance holds data)
+    restores_data = True
+
+    def __init__(self, region: str = DEFAULT_REGION) -> None:
+        self.region = region
+        self._session: Any = None
+        self._identity: str | None = None
+
+    # -- how to reach it ---------------------------------------------------------------
+    @property
+    def endpoint_url(self) -> str | None:
+        """The custom endpoint every client uses (None: AWS's own endpoints)."""
+        return None
+
+    def credentials_env(self) -> dict[str, str]:
+        """AWS_* variables for Terraform and boto3 (empty: the default credential chain)."""
+        return {}
+
+    def session(self) -> Any:
+        """A boto3 session bound to this sandbox's credentials."""
+        if self._session is None:
+            import boto3
+
+            creds = self.credentials_env()
+            self._session = boto3.session.Session(
+                aws_access_key_id=creds.get("AWS_ACCESS_KEY_ID"),
+                aws_secret_access_key=creds.get("AWS_SECRET_ACCESS_KEY"),
+                aws_session_token=creds.get("AWS_SESSION_TOKEN"),
+                region_name=self.region,
+            )
+        return self._session
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        """A boto3 client with bounded connect/read timeouts and retries."""
+        from botocore.config import Config
+
+        config = Config(
+            connect_timeout=10,
+            read_timeout=60,
+            retries={"max_attempts": 3, "mode": "standard"},
+            s3={"addressing_style": "path"} if self.endpoint_url else None,
+        )
+        return self.session().client(
+            service,
+            region_name=region or self.region,
+            endpoint_url=self.endpoint_url,
+            config=config,
+        )
+
+    # -- what to inject into the scratch copy ------------------------------------------
+    def provider_settings(self) -> dict[str, str]:
+        """Provider attributes (HCL) for the override block."""
+        return {}
+
+    def provider_endpoints(self) -> str:
+        """An `endpoints { ... }` block, or "" for AWS's own endpoints."""
+        url = self.endpoint_url
+        if not url:
+            return ""
+        body = "".join(f'    {name} = "{url}"\n' for name in ENDPOINT_SERVICES)
+        return "  endpoints {\n" + body + "  }\n"
+
+    def terraform_env(self) -> dict[str, str]:
+        """Environment for Terraform: credentials and no instance-metadata lookups."""
+        env = {"AWS_EC2_METADATA_DISABLED": "true", "AWS_REGION": self.region}
+        env.update(self.credentials_env())
+        return env
+
+    # -- identity ----------------------------------------------------------------------
+    def caller_account(self) -> str:
+        """The account the current credentials belong to (one STS call, cached)."""
+        if self._identity is None:
+            from botocore.exceptions import BotoCoreError, ClientError
+
+            try:
+                identity = self.client("sts").get_caller_identity()
+            except (BotoCoreError, ClientError) as exc:
+                raise SandboxRefused(
+                    f"Cannot establish which AWS account the sandbox credentials belong to "
+                    f"(sts:GetCallerIdentity failed: {type(exc).__name__}). Nothing was applied. "
+                    "Check the credentials (or the OIDC role assumption) and the network."
+                ) from exc
+            self._identity = str(identity["Account"])
+        return self._identity
+
+    def verify(self) -> str:
+        """Check the account before anything is applied; returns the account id."""
+        return self.caller_account()
+
+    # -- lifecycle ---------------------------------------------------------------------
+    def start(self, log_dir: Path) -> None:
+        """Bring the sandbox up (no-op for a real account)."""
+
+    def stop(self) -> None:
+        """Tear the sandbox down (no-op for a real account)."""
+
+    def describe(self) -> dict[str, Any]:
+        """What the run record and the evidence manifest say about this sandbox."""
+        return {"kind": self.kind, "region": self.region, "endpoint": self.endpoint_url}
+
+
+class EmbeddedSandbox(Sandbox):
+    """moto's server on 127.0.0.1, started per run (or attached to by URL for cleanup)."""
+
+    kind = "embedded"
+    delivers_alarm_actions = False
+    supports_point_in_time_restore = True
+    restores_data = False
+
+    def __init__(self, region: str = DEFAULT_REGION, url: str | None = None) -> None:
+        super().__init__(region)
+        self._url = url
+        self.server: Any = None
+
+    @property
+    def endpoint_url(self) -> str | None:
+        if self.server is not None:
+            return str(self.server.url)
+        return self._url
+
+    @property
+    def server_pid(self) -> int | None:
+        """The pid of the moto server this sandbox started (None when attached by URL)."""
+        return self.server.pid if self.server is not None else None
+
+    def credentials_env(self) -> dict[str, str]:
+        return {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_DEFAULT_REGION": self.region,
+        }
+
+    def provider_settings(self) -> dict[str, str]:
+        return {
+            "access_key": '"testing"',
+            "secret_key": '"testing"',
+            "token": '"testing"',
+            "skip_credentials_validation": "true",
+            "skip_metadata_api_check": "true",
+            "skip_region_validation": "true",
+            "skip_get_ec2_platforms": "true",
+            "s3_force_path_style": "true",
+            "max_retries": "2",
+        }
+
+    def start(self, log_dir: Path) -> None:
+        from tfproof.sandbox.server import MotoServer
+
+        if self._url is None and self.server is None:
+            self.server = MotoServer(Path(log_dir) / "moto.log").start()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+
+class AwsSandbox(Sandbox):
+    """A real sandbox account, reached with the ambient credentials (e.g. OIDC in CI).
+
+    `endpoint` exists so the guard can be tested against the embedded server
+    standing in for an account; a real run leaves it unset.
+    """
+
+    kind = "aws"
+
+    def __init__(
+        self, allowed_account_id: str, region: str = DEFAULT_REGION, endpoint: str | None = None
+    ) -> None:
+        super().__init__(region)
+        if not _ACCOUNT_RE.match(allowed_account_id or ""):
+            raise SandboxRefused(
+                "TFPROOF_SANDBOX=aws needs TFPROOF_SANDBOX_ACCOUNT_ID set to the 12-digit id of "
+                "the sandbox account the run may apply to; it is missing or not 12 digits "
+                f"(got {mask_account(allowed_account_id) if allowed_account_id else 'nothing'}). "
+                "Nothing was applied."
+            )
+        self.allowed_account_id = allowed_account_id
+        self._endpoint = endpoint
+
+    @property
+    def endpoint_url(self) -> str | None:
+        return self._endpoint
+
+    def credentials_env(self) -> dict[str, str]:
+        if self._endpoint:  # a stand-in endpoint never gets the caller's real credentials
+            return {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+        return {}
+
+    def provider_settings(self) -> dict[str, str]:
+        # Defence in depth: the provider itself refuses any other account.
+        settings = {"allowed_account_ids": f'["{self.allowed_account_id}"]'}
+        if self._endpoint:
+            settings.update(
+                {"skip_credentials_validation": "true", "skip_metadata_api_check": "true",
+                 "s3_force_path_style": "true", "skip_get_ec2_platforms": "true"}
+            )  # fmt: skip
+        return settings
+
+    def verify(self) -> str:
+        """Refuse (SandboxRefused) unless the caller identity is the named account."""
+        actual = self.caller_account()
+        if actual != self.allowed_account_id:
+            raise SandboxRefused(
+                f"Refusing to touch AWS account {mask_account(actual)}: the sandbox run is only "
+                f"allowed in account {mask_account(self.allowed_account_id)} "
+                "(TFPROOF_SANDBOX_ACCOUNT_ID), and the current credentials belong to another "
+                "one. Nothing was applied. Assume the sandbox account's role, or fix "
+                "TFPROOF_SANDBOX_ACCOUNT_ID."
+            )
+        return actual
+
+
+def sandbox_from_env(env: Mapping[str, str] | None = None) -> Sandbox:
+    """The sandbox the environment asks for: TFPROOF_SANDBOX=embedded (default) or aws."""
+    env = os.environ if env is None else env
+    kind = (env.get("TFPROOF_SANDBOX") or "embedded").strip().lower()
+    region = env.get("TFPROOF_SANDBOX_REGION") or DEFAULT_REGION
+    if kind == "embedded":
+        return EmbeddedSandbox(region=region)
+    if kind == "aws":
+        return AwsSandbox(
+            env.get("TFPROOF_SANDBOX_ACCOUNT_ID", "").strip(),
+            region=region,
+            endpoint=env.get("TFPROOF_SANDBOX_ENDPOINT") or None,
+        )
+    raise InputError(
+        f"TFPROOF_SANDBOX={kind!r} is not a sandbox kind: use `embedded` (the default, a local "
+        "moto server) or `aws` (a real sandbox account, with TFPROOF_SANDBOX_ACCOUNT_ID)."
+    )

@@ -1,0 +1,107 @@
+"""Terraform processes for a sandbox run: bounded, logged, and stopped gracefully.
+
+`Workspace.run` suits planning; applying needs more: every call has a
+deadline, output goes to the run's log (not the terminal), the process lives
+in its own session so a terminal Ctrl-C reaches it only through us, and an
+interrupt or a timeout first sends SIGINT (Terraform then finishes the
+in-flight calls and writes state) before anything harsher. The pid of the
+running Terraform is kept in the run record, so a cleanup after a crash can
+wait for an orphaned apply before destroying.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tfproof.errors import PlanError
+from tfproof.toolchain import terraform_command, terraform_env
+from tfproof.workspace import summarise_error
+
+GRACE_SECONDS = 90.0
+
+
+@dataclass
+class Result:
+    """Exit status and output of one Terraform call."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _stop(proc: subprocess.Popen[str], grace: float) -> None:
+    """SIGINT, wait `grace`, then SIGKILL."""
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGINT)
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+def run_terraform(
+    cwd: Path,
+    args: Sequence[str],
+    env: Mapping[str, str],
+    timeout: float,
+    log: Path,
+    on_start: Callable[[int | None], None] | None = None,
+    ok: tuple[int, ...] = (0,),
+    grace: float = GRACE_SECONDS,
+) -> Result:
+    """Run one Terraform command with a deadline; PlanError on an unexpected exit or timeout."""
+    started = time.monotonic()
+    with open(log, "a") as handle:
+        handle.write(f"\n$ terraform {' '.join(args)}\n")
+    proc = subprocess.Popen(
+        [*terraform_command(), *args],
+        cwd=cwd,
+        env=terraform_env(dict(env)),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    if on_start:
+        on_start(proc.pid)
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        _stop(proc, grace)
+        raise PlanError(
+            f"`terraform {args[0]}` did not finish within {timeout:.0f}s in {cwd} and was "
+            f"stopped; the sandbox log is {log}."
+        ) from exc
+    except BaseException:
+        _stop(proc, grace)
+        raise
+    finally:
+        if on_start:
+            on_start(None)
+        # what the process printed until it ended (or was stopped)
+        with open(log, "a") as handle:
+            if proc.stdout and not proc.stdout.closed:
+                with contextlib.suppress(Exception):
+                    handle.write(proc.stdout.read() or "")
+    with open(log, "a") as handle:
+        handle.write(stdout)
+        handle.write(stderr)
+        handle.write(f"[exit {proc.returncode} after {time.monotonic() - started:.1f}s]\n")
+    if proc.returncode not in ok:
+        raise PlanError(
+            f"`terraform {args[0]}` failed (exit {proc.returncode}) in the sandbox run: "
+            f"{summarise_error(stderr or stdout)} (full log: {log})"
+        )
+    return Result(proc.returncode, stdout, stderr)
