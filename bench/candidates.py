@@ -5,7 +5,10 @@
 - `engine`: tfproof's policy engine alone, in a fresh interpreter that loads
   the plan and evaluates every policy (bench/engine_child.py); besides the
   child's wall time, the child reports the evaluation time alone.
-- `scan`: the full `tfproof scan --plan`, checkov and policies and controls.
+- `scan`: the full `tfproof scan --plan PLAN.json` (checkov, policies,
+  controls), with an empty TFPROOF_CACHE_DIR, so checkov really runs;
+- `scan-cached`: the same command right after, with the cache the cold run
+  left (nothing changed: checkov's verdicts come from the content-hashed cache).
 
 A candidate whose code has not landed in this checkout is reported as
 unavailable with the reason, never replaced by something else.
@@ -24,7 +27,7 @@ import measure
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-NAMES = ("checkov", "engine", "scan")
+NAMES = ("checkov", "engine", "scan", "scan-cached")
 
 
 def child_env() -> dict[str, str]:
@@ -47,7 +50,7 @@ class Candidate:
     available: bool
     reason: str = ""
 
-    def argv(self, plan: Path, target: str) -> list[str]:
+    def argv(self, plan: Path, report: Path | None = None) -> list[str]:
         """The command that scans `plan`."""
         if self.name == "checkov":
             return [
@@ -57,13 +60,21 @@ class Candidate:
         if self.name == "engine":
             return [sys.executable, str(Path(__file__).with_name("engine_child.py")), str(plan)]
         return [
-            str(BIN / "tfproof"), "scan", target, "--plan", str(plan),
-            "--format", "json", "--output", os.devnull,
+            str(BIN / "tfproof"), "scan", "--plan", str(plan),
+            "--format", "json", "--output", str(report or os.devnull),
         ]
 
-    def run(self, plan: Path, target: str) -> measure.Sample:
-        """Run once; exit 0 or 1 (findings) is a valid scan, anything else an error."""
-        sample = measure.run(self.argv(plan, target), env=child_env(), cwd=ROOT)
+    def run(self, plan: Path, cache: Path | None = None) -> measure.Sample:
+        """Run once; exit 0 or 1 (findings) is a valid scan, anything else an error.
+
+        `cache` is the TFPROOF_CACHE_DIR the child gets (the scans' checkov cache).
+        """
+        env = child_env()
+        report = None
+        if cache is not None:
+            env["TFPROOF_CACHE_DIR"] = str(cache)
+            report = cache / f"report-{self.name}.json"
+        sample = measure.run(self.argv(plan, report), env=env, cwd=ROOT)
         if sample.returncode not in (0, 1):
             raise RuntimeError(
                 f"{self.name} failed on {plan.name} (exit {sample.returncode}): "
@@ -73,6 +84,9 @@ class Candidate:
             sample.extra.update(_last_json_line(sample.stdout))
         elif self.name == "checkov":
             sample.extra.update(_checkov_summary(sample.stdout))
+        elif report is not None and report.exists():
+            summary = json.loads(report.read_text()).get("summary", {})
+            sample.extra.update({f"scan_{k}": v for k, v in summary.items()})
         sample.stdout = ""
         return sample
 
@@ -124,7 +138,7 @@ def discover(wanted: tuple[str, ...] = NAMES) -> list[Candidate]:
                 [sys.executable, str(Path(__file__).with_name("engine_child.py")), "--probe"]
             )
             out.append(Candidate(name, ok, why))
-        elif name == "scan":
+        elif name in ("scan", "scan-cached"):
             ok, why = _probe([str(BIN / "tfproof"), "scan", "--help"])
             out.append(Candidate(name, ok, "" if ok else f"`tfproof scan` not available: {why}"))
     return out

@@ -1,10 +1,13 @@
 """Run one command as its own child process and record wall time and peak memory.
 
 Wall time comes from perf_counter around the child's whole life (start-up
-included: that is what an engineer waits for). Peak memory is the larger of
-two views: the kernel's max RSS of the child and its waited-for descendants
-(`wait4`), and the peak of the summed RSS of the whole process tree, sampled
-from /proc every 50 ms, which also catches parallel workers alive at once.
+included: that is what an engineer waits for). Peak memory is the largest of
+three views: the kernel's max RSS of the command as GNU `time` reports it
+(when /usr/bin/time exists: a tiny parent, so the number is not inflated by
+the big benchmark process that forks it, which `wait4` from here would be),
+each process's own high-water mark (VmHWM), and the peak of the summed RSS of
+the whole process tree, both sampled from /proc every 50 ms (the sum catches
+parallel workers alive at once).
 """
 
 from __future__ import annotations
@@ -20,7 +23,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-_PAGE = os.sysconf("SC_PAGE_SIZE")
+_GNU_TIME = "/usr/bin/time"
+
+
+def _gnu_time() -> str | None:
+    """/usr/bin/time if it is GNU time (it understands -f and -o)."""
+    if not os.access(_GNU_TIME, os.X_OK):
+        return None
+    proc = subprocess.run([_GNU_TIME, "-f", "%M", "true"], capture_output=True, text=True,
+                          check=False)
+    return _GNU_TIME if proc.returncode == 0 and proc.stderr.strip().isdigit() else None
 
 
 @dataclass
@@ -58,34 +70,57 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def tree_rss(pid: int) -> int:
-    """Summed resident set size (bytes) of `pid` and all its descendants right now."""
-    total, stack, seen = 0, [pid], set()
+def _status_kib(pid: int) -> tuple[int, int]:
+    """(VmRSS, VmHWM) of one process in KiB; zeros once it is gone."""
+    rss = hwm = 0
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    rss = int(line.split()[1])
+                elif line.startswith("VmHWM:"):
+                    hwm = int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return rss, hwm
+
+
+def tree_memory(pid: int) -> tuple[int, dict[int, int]]:
+    """Summed VmRSS (KiB) of `pid` and its descendants now, and each one's VmHWM."""
+    total, hwms, stack = 0, {}, [pid]
     while stack:
         current = stack.pop()
-        if current in seen:
+        if current in hwms:
             continue
-        seen.add(current)
-        try:
-            with open(f"/proc/{current}/statm") as handle:
-                total += int(handle.read().split()[1]) * _PAGE
-        except (OSError, IndexError, ValueError):
-            continue
+        rss, hwm = _status_kib(current)
+        hwms[current] = hwm
+        total += rss
         stack.extend(_children(current))
-    return total
+    return total, hwms
 
 
 class _Sampler(threading.Thread):
+    """Polls the process tree: peak of the summed RSS, and each process's own high-water mark.
+
+    VmHWM belongs to the process's address space after exec, so unlike the
+    kernel's ru_maxrss it is not inflated by the (large) benchmark process
+    that forked it.
+    """
+
     def __init__(self, pid: int, interval: float = 0.05) -> None:
         super().__init__(daemon=True)
         self.pid = pid
         self.interval = interval
-        self.peak = 0
+        self.peak_sum_kib = 0
+        self.hwm_kib: dict[int, int] = {}
         self.done = threading.Event()
 
     def run(self) -> None:
         while not self.done.is_set():
-            self.peak = max(self.peak, tree_rss(self.pid))
+            total, hwms = tree_memory(self.pid)
+            self.peak_sum_kib = max(self.peak_sum_kib, total)
+            for pid, hwm in hwms.items():
+                self.hwm_kib[pid] = max(self.hwm_kib.get(pid, 0), hwm)
             self.done.wait(self.interval)
 
 
@@ -103,10 +138,18 @@ def run(
     timeout: float = 3600,
 ) -> Sample:
     """Run `argv` to completion and measure it; output is captured in temp files."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    timer = _gnu_time()
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.NamedTemporaryFile(mode="r", suffix=".maxrss") as rss_file,
+    ):
+        command = list(argv)
+        if timer:
+            command = [timer, "-f", "%M", "-o", rss_file.name, *command]
         started = time.perf_counter()
         proc = subprocess.Popen(
-            list(argv), stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+            command, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
             env=dict(env) if env is not None else None, cwd=cwd, start_new_session=True,
         )
         sampler = _Sampler(proc.pid)
@@ -114,7 +157,10 @@ def run(
         killer = threading.Timer(timeout, _kill_group, (proc.pid,))
         killer.start()
         try:
-            _pid, status, usage = os.wait4(proc.pid, 0)
+            _pid, status, _usage = os.wait4(proc.pid, 0)
+        except BaseException:
+            _kill_group(proc.pid)  # interrupted bench: leave no checkov running behind
+            raise
         finally:
             killer.cancel()
         wall = time.perf_counter() - started
@@ -123,13 +169,16 @@ def run(
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        peak = max(sampler.peak, usage.ru_maxrss * 1024)
+        reported = [int(x) for x in rss_file.read().split() if x.isdigit()] if timer else []
+        own = {pid: kib for pid, kib in sampler.hwm_kib.items() if not timer or pid != proc.pid}
+        peak_kib = max([sampler.peak_sum_kib, *own.values(), *reported[-1:]])
         return Sample(
             wall=wall,
-            peak_rss_mib=peak / (1024 * 1024),
+            peak_rss_mib=peak_kib / 1024,
             returncode=proc.returncode,
             stdout=out.read().decode(errors="replace"),
             stderr=err.read().decode(errors="replace"),
+            extra={"maxrss_source": "gnu-time" if reported else "proc-sampler"},
         )
 
 

@@ -56,21 +56,22 @@ def scan_table(table: dict[str, dict[int, dict[str, float]]]) -> list[str]:
     """The main table: one row per plan size."""
     sizes = sorted({size for by_size in table.values() for size in by_size})
     lines = [
-        "| resources | checkov s | checkov MiB | engine s (process) | engine s (evaluate) "
-        "| engine MiB | scan s | scan MiB | checkov ÷ engine (evaluate) "
+        "| resources | checkov s | checkov MiB | engine s (evaluate) | engine s (process) "
+        "| engine MiB | scan s | scan MiB | scan s (cached) | checkov ÷ engine (evaluate) "
         "| checkov ÷ engine (process) | scan ÷ checkov time | scan ÷ checkov memory |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for size in sizes:
         ck_w, ck_m = _get(table, "checkov", size, "wall"), _get(table, "checkov", size, "mib")
         en_w, en_m = _get(table, "engine", size, "wall"), _get(table, "engine", size, "mib")
         en_e = _get(table, "engine", size, "evaluate_s")
         sc_w, sc_m = _get(table, "scan", size, "wall"), _get(table, "scan", size, "mib")
+        cached = _get(table, "scan-cached", size, "wall")
         r1, r2 = _ratio(ck_w, en_e), _ratio(ck_w, en_w)
         r3, r4 = _ratio(sc_w, ck_w), _ratio(sc_m, ck_m)
         lines.append(
-            f"| {size:,} | {_fmt(ck_w)} | {_fmt(ck_m, 0)} | {_fmt(en_w)} | {_fmt(en_e, 4)} "
-            f"| {_fmt(en_m, 0)} | {_fmt(sc_w)} | {_fmt(sc_m, 0)} "
+            f"| {size:,} | {_fmt(ck_w)} | {_fmt(ck_m, 0)} | {_fmt(en_e, 3)} | {_fmt(en_w)} "
+            f"| {_fmt(en_m, 0)} | {_fmt(sc_w)} | {_fmt(sc_m, 0)} | {_fmt(cached)} "
             f"| {_fmt(r1, 0) + 'x' if r1 else '-'} | {_fmt(r2, 1) + 'x' if r2 else '-'} "
             f"| {_fmt(r3) if r3 else '-'} | {_fmt(r4) if r4 else '-'} |"
         )
@@ -165,6 +166,7 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "Times are wall seconds of a fresh child process (start-up included); \"evaluate\" is "
         "the engine's policy pass alone, timed inside its process after the plan is loaded. "
+        "`scan` starts from an empty cache; `scan (cached)` repeats it with nothing changed. "
         "Memory is the peak resident set of the child's whole process tree.",
     ]
     for name, reason in results.get("unavailable", {}).items():
@@ -212,10 +214,16 @@ def markdown(results: dict[str, Any]) -> str:
         else:
             data = mutation.get("mutation", {})
             lines.append(
-                ", ".join(f"{k}: {v}" for k, v in data.items()
-                          if not isinstance(v, list | dict))
-                + f" ({mutation.get('seconds', 0):.1f} s)"
+                f"{data.get('caught')} of {data.get('mutants')} mutants caught "
+                f"(score {data.get('score')}), {data.get('precise')} blamed on exactly the "
+                f"mutated resource (precision {data.get('precision')}); "
+                f"{mutation.get('seconds', 0):.1f} s."
             )
+            escaped = data.get("escaped") or []
+            if escaped:
+                shown = ", ".join(f"`{e}`" for e in escaped[:10])
+                more = f" and {len(escaped) - 10} more" if len(escaped) > 10 else ""
+                lines.append(f"\nEscaped mutants: {shown}{more}.")
     return "\n".join(lines) + "\n"
 
 
@@ -236,12 +244,13 @@ def plot(results: dict[str, Any], path: Path) -> None:
     table = summarise(results)
     fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(11, 4.2), dpi=90)
     styles = {"checkov": ("tab:red", "o"), "scan": ("tab:blue", "s"),
-              "engine": ("tab:green", "^")}
+              "engine": ("tab:green", "^"), "scan-cached": ("tab:purple", "D")}
     for name, by_size in table.items():
         colour, marker = styles.get(name, ("black", "x"))
         sizes = sorted(by_size)
         label = {"engine": "engine (process)", "scan": "tfproof scan --plan",
-                 "checkov": "stock checkov"}.get(name, name)
+                 "checkov": "stock checkov",
+                 "scan-cached": "tfproof scan --plan, cached"}.get(name, name)
         ax_t.plot(sizes, [by_size[s]["wall"] for s in sizes], marker=marker, color=colour,
                   label=label)
         ax_m.plot(sizes, [by_size[s]["mib"] for s in sizes], marker=marker, color=colour,

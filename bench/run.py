@@ -19,8 +19,10 @@ import datetime as dt
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -145,24 +147,38 @@ def environment() -> dict[str, Any]:
 
 
 def bench_scans(
-    args: argparse.Namespace, plans: dict[int, Path], target: str,
-    available: list[candidates.Candidate],
+    args: argparse.Namespace, plans: dict[int, Path], available: list[candidates.Candidate],
 ) -> dict[str, dict[int, list[dict[str, Any]]]]:
-    """Interleaved repetitions: per repetition, per size, every candidate once (rotated order)."""
+    """Interleaved repetitions: per repetition, per size, every candidate once (rotated order).
+
+    `scan` gets a fresh, empty cache directory; `scan-cached`, when selected,
+    runs right after it on the cache that run left behind.
+    """
     runs: dict[str, dict[int, list[dict[str, Any]]]] = {c.name: {} for c in available}
+    cached = next((c for c in available if c.name == "scan-cached"), None)
+    rotating = [c for c in available if c.name != "scan-cached"]
+
+    def record(cand: candidates.Candidate, size: int, sample: Any, rep: int) -> None:
+        runs[cand.name].setdefault(size, []).append(sample.to_json())
+        inner = sample.extra.get("evaluate_s")
+        log(
+            f"  rep {rep + 1}/{args.repeat} {size:>6} res  {cand.name:11} "
+            f"{sample.wall:8.2f} s  {sample.peak_rss_mib:8.1f} MiB"
+            + (f"  (evaluate {float(inner):.4f} s)" if inner is not None else "")
+        )
+
     for rep in range(args.repeat):
         for size, plan in plans.items():
-            todo = [c for c in available if c.name == "engine" or size <= args.baseline_max]
+            todo = [c for c in rotating if c.name == "engine" or size <= args.baseline_max]
             shift = rep % len(todo) if todo else 0
             for cand in todo[shift:] + todo[:shift]:
-                sample = cand.run(plan, target)
-                runs[cand.name].setdefault(size, []).append(sample.to_json())
-                inner = sample.extra.get("evaluate_s")
-                log(
-                    f"  rep {rep + 1}/{args.repeat} {size:>6} res  {cand.name:8} "
-                    f"{sample.wall:8.2f} s  {sample.peak_rss_mib:8.1f} MiB"
-                    + (f"  (evaluate {float(inner):.4f} s)" if inner is not None else "")
-                )
+                if cand.name != "scan":
+                    record(cand, size, cand.run(plan), rep)
+                    continue
+                with tempfile.TemporaryDirectory(prefix="tfproof-bench-scan-") as cache:
+                    record(cand, size, cand.run(plan, Path(cache)), rep)
+                    if cached is not None:
+                        record(cached, size, cached.run(plan, Path(cache)), rep)
     return runs
 
 
@@ -186,6 +202,7 @@ def mutation_score(source_file: Path) -> dict[str, Any] | None:
 def main(argv: list[str]) -> int:
     """Run every benchmark selected and write bench/results/."""
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop children on `kill`
     os.environ.setdefault("TFPROOF_CACHE_DIR", str(ROOT / ".cache" / "tfproof"))
     started = time.perf_counter()
     out_dir: Path = args.out
@@ -207,7 +224,6 @@ def main(argv: list[str]) -> int:
         if not cand.available:
             log(f"candidate {cand.name} unavailable: {cand.reason}")
     available = [c for c in found if c.available]
-    target = source_name
     results: dict[str, Any] = {
         "environment": env,
         "settings": {
@@ -216,7 +232,7 @@ def main(argv: list[str]) -> int:
         },
         "unavailable": {c.name: c.reason for c in found if not c.available},
     }
-    results["scans"] = bench_scans(args, plans, target, available)
+    results["scans"] = bench_scans(args, plans, available)
     if any(c.name == "engine" for c in available):
         log("mutation score of the policy engine on the source plan ...")
         results["mutation"] = mutation_score(source_file)
