@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "tfproof.commands.scan",
     "tfproof.commands.audit",
     "tfproof.commands.verify",
+    "tfproof.commands.sandbox",
 )
 
 

@@ -1,0 +1,189 @@
+"""ALARMS, live: the alarms exist as planned, notify a real topic, and a notification arrives."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any
+
+from tfproof.sandbox.checks.base import SKIPPED, LiveCheck, LiveContext, outcome, wait_until
+
+CONTROL = "ALARMS"
+_FIELDS = (
+    ("metric_name", "MetricName"),
+    ("namespace", "Namespace"),
+    ("comparison_operator", "ComparisonOperator"),
+    ("threshold", "Threshold"),
+    ("evaluation_periods", "EvaluationPeriods"),
+    ("period", "Period"),
+    ("statistic", "Statistic"),
+)
+
+
+def _describe(ctx: LiveContext, name: str) -> dict[str, Any] | None:
+    alarms = ctx.client("cloudwatch").describe_alarms(AlarmNames=[name])["MetricAlarms"]
+    return alarms[0] if alarms else None
+
+
+def _same(planned: Any, actual: Any) -> bool:
+    if isinstance(actual, int | float) and planned is not None:
+        return float(planned) == float(actual)
+    return bool(planned == actual)
+
+
+def alarms_match_plan(ctx: LiveContext) -> list[LiveCheck]:
+    """Every planned alarm exists with its metric, direction, threshold, periods and statistic."""
+    out = []
+    for res in ctx.resources("aws_cloudwatch_metric_alarm"):
+        name = res.values["alarm_name"]
+        alarm = _describe(ctx, name)
+        if alarm is None:
+            out.append(outcome("alarm exists", CONTROL, False, f"{name} not found", res.address))
+            continue
+        wrong = [
+            f"{api}={alarm.get(api)!r} (planned {res.values.get(tf)!r})"
+            for tf, api in _FIELDS
+            if not _same(res.values.get(tf), alarm.get(api))
+        ]
+        out.append(outcome(
+            "alarm matches plan", CONTROL, not wrong,
+            "; ".join(wrong) or f"{alarm['MetricName']} {alarm['ComparisonOperator']} "
+            f"{alarm['Threshold']:g} over {alarm['EvaluationPeriods']}x{alarm['Period']}s "
+            f"({alarm['Statistic']})",
+            res.address,
+        ))  # fmt: skip
+    if not out:
+        out.append(outcome("alarm exists", CONTROL, False, "the applied env has no alarm"))
+    return out
+
+
+def _health_alarm(ctx: LiveContext) -> Any:
+    alarms = ctx.resources("aws_cloudwatch_metric_alarm")
+    named = [r for r in alarms if r.values["alarm_name"].endswith("service-health")]
+    healthy = [r for r in alarms if "health" in r.values["alarm_name"]]
+    return (named or healthy or [None])[0]
+
+
+def alarm_actions(ctx: LiveContext) -> list[LiveCheck]:
+    """Every alarm has actions; each names an SNS topic that exists and has a subscriber."""
+    out: list[LiveCheck] = []
+    sns = ctx.client("sns")
+    topics: dict[str, tuple[bool, int]] = {}
+    for res in ctx.resources("aws_cloudwatch_metric_alarm"):
+        alarm = _describe(ctx, res.values["alarm_name"])
+        actions = (alarm or {}).get("AlarmActions", [])
+        if not actions:
+            out.append(outcome("alarm has actions", CONTROL, False, "no alarm action", res.address))
+            continue
+        problems = []
+        for arn in actions:
+            if ":sns:" not in arn:
+                continue
+            if arn not in topics:
+                try:
+                    sns.get_topic_attributes(TopicArn=arn)
+                    subs = sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"]
+                    topics[arn] = (True, len(subs))
+                except sns.exceptions.NotFoundException:
+                    topics[arn] = (False, 0)
+            exists, subscribers = topics[arn]
+            if not exists:
+                problems.append(f"topic {arn} does not exist")
+            elif not subscribers:
+                problems.append(f"topic {arn} has no subscriber")
+        if not any(":sns:" in a for a in actions):
+            problems.append("no action is an SNS topic")
+        out.append(outcome(
+            "alarm notifies a subscribed topic", CONTROL, not problems,
+            "; ".join(problems) or f"{len(actions)} action(s), topic(s) exist with subscribers",
+            res.address,
+        ))  # fmt: skip
+    return out
+
+
+def _probe_queue(ctx: LiveContext, topic_arn: str) -> tuple[str, str, str]:
+    """A run-tagged SQS queue subscribed to the topic; returns (url, queue arn, sub arn)."""
+    sqs, sns = ctx.client("sqs"), ctx.client("sns")
+    name = f"tfproof-probe-{secrets.token_hex(4)}"
+    url = sqs.create_queue(QueueName=name, tags={"TfproofRun": ctx.run_id})["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
+            "Action": "sqs:SendMessage", "Resource": arn,
+            "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
+        }],
+    }  # fmt: skip
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
+    sub = sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=arn,
+                        ReturnSubscriptionArn=True)["SubscriptionArn"]  # fmt: skip
+    return url, arn, sub
+
+
+def _received(ctx: LiveContext, url: str, needle: str, timeout: float) -> str | None:
+    sqs = ctx.client("sqs")
+    found: list[str] = []
+
+    def poll() -> bool:
+        for msg in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1,
+                                       MaxNumberOfMessages=10).get("Messages", []):  # fmt: skip
+            if needle in msg["Body"]:
+                found.append(msg["Body"])
+        return bool(found)
+
+    return found[0] if wait_until(poll, timeout, interval=1.0) else None
+
+
+def alarm_delivery(ctx: LiveContext) -> list[LiveCheck]:
+    """Driving the health alarm into ALARM delivers a notification to a subscribed SQS queue."""
+    res = _health_alarm(ctx)
+    if res is None:
+        return [outcome("health alarm delivers", CONTROL, False, "no health alarm applied")]
+    name = res.values["alarm_name"]
+    topics = [a for a in res.values.get("alarm_actions", []) if ":sns:" in a]
+    if not topics:
+        return [outcome("health alarm delivers", CONTROL, False, "no SNS action", res.address)]
+    cw, sns, sqs = ctx.client("cloudwatch"), ctx.client("sns"), ctx.client("sqs")
+    url, _arn, sub = _probe_queue(ctx, topics[0])
+    out: list[LiveCheck] = []
+    try:
+        cw.set_alarm_state(AlarmName=name, StateValue="ALARM",
+                           StateReason=f"tfproof live check {ctx.run_id}")  # fmt: skip
+        state = _describe(ctx, name) or {}
+        out.append(outcome(
+            "health alarm enters ALARM", CONTROL, state.get("StateValue") == "ALARM",
+            f"state after set_alarm_state: {state.get('StateValue')}", res.address,
+        ))  # fmt: skip
+        if ctx.sandbox.delivers_alarm_actions:
+            body = _received(ctx, url, name, timeout=180)
+            out.append(outcome(
+                "health alarm notification delivered", CONTROL, body is not None,
+                "notification received on the subscribed queue" if body
+                else "no notification reached the subscribed queue within 180s (check that "
+                "CloudWatch may use the topic's KMS key and publish to the topic)",
+                res.address,
+            ))  # fmt: skip
+        else:
+            out.append(LiveCheck(
+                "health alarm notification delivered", CONTROL, SKIPPED,
+                f"the {ctx.sandbox.kind} sandbox (moto) does not execute alarm actions on a state "
+                "change; the real-account nightly run covers the alarm -> SNS -> SQS delivery",
+                res.address,
+            ))  # fmt: skip
+            marker = f"tfproof-probe-{ctx.run_id}"
+            sns.publish(TopicArn=topics[0], Message=marker, Subject="tfproof probe")
+            body = _received(ctx, url, marker, timeout=30)
+            out.append(outcome(
+                "alert topic delivers to a subscribed queue", CONTROL, body is not None,
+                "a message published to the alarm's topic reached the subscribed queue"
+                if body else "a message published to the alarm's topic never reached the queue",
+                topics[0],
+            ))  # fmt: skip
+    finally:
+        cw.set_alarm_state(AlarmName=name, StateValue="OK", StateReason="tfproof check done")
+        sns.unsubscribe(SubscriptionArn=sub)
+        sqs.delete_queue(QueueUrl=url)
+    return out
