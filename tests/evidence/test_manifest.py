@@ -137,3 +137,21 @@ def test_git_info_in_this_checkout():
         pytest.skip("this tree is not a git checkout (exported source)")
     assert len(info["commit"]) == 40 and info["short"] == info["commit"][:7]
     assert isinstance(info["dirty"], bool)
+
+
+def test_git_info_commit_and_dirty_flag(scratch_dir: Path):
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(scratch_dir), *args], check=True, capture_output=True)
+
+    git("init", "-q")
+    (scratch_dir / "main.tf").write_text("# v1\n")
+    git("add", "main.tf")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "v1")
+    clean = git_info(scratch_dir)
+    assert clean["dirty"] is False and len(clean["commit"]) == 40
+    (scratch_dir / "main.tf").write_text("# v2\n")
+    (scratch_dir / "new.tf").write_text("# new\n")
+    dirty = git_info(scratch_dir)
+    assert dirty["dirty"] is True
+    assert dirty["changed"] == ["main.tf", "new.tf"]
+    assert dirty["commit"] == clean["commit"]

@@ -231,14 +231,16 @@ def _waivers(evidence: dict[str, Any]) -> str:
     if not waivers:
         return '<section id="waivers"><h2>Waivers</h2><p class="note">No waivers.</p></section>'
     rows = [
-        [_e(w.get("control") or w.get("check") or ""), f"<code>{_e(w.get('resource', '*'))}</code>",
+        [_e(w.get("control") or w.get("check") or ""),
+         f"<code>{_e(w.get('resource', '*'))}</code>",
+         f"<code>{_e(w.get('target') or 'every target')}</code>",
          _e(w.get("reason", "")), _e(w.get("owner", "")), _e(w.get("expires", "")),
          _badge(w.get("status", "active")), str(w.get("matched", 0))]
         for w in waivers
     ]
     return ('<section id="waivers"><h2>Waivers</h2>'
-            + _table(["control / check", "resource", "reason", "owner", "expires", "status",
-                      "findings waived"], rows, ' id="waiver-table"') + "</section>")
+            + _table(["control / check", "resource", "target", "reason", "owner", "expires",
+                      "status", "findings matched"], rows, ' id="waiver-table"') + "</section>")
 
 
 def _comparison(evidence: dict[str, Any]) -> str:

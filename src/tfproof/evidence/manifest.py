@@ -64,9 +64,9 @@ def git_info(root: Path) -> dict[str, Any]:
             )
         except (OSError, subprocess.TimeoutExpired):
             return None
-        return proc.stdout.strip() if proc.returncode == 0 else None
+        return proc.stdout.rstrip("\n") if proc.returncode == 0 else None
 
-    commit = git("rev-parse", "HEAD")
+    commit = (git("rev-parse", "HEAD") or "").strip()
     if not commit:
         return {"commit": None, "short": None, "branch": None, "dirty": None, "changed": []}
     status = git("status", "--porcelain", "--untracked-files=all") or ""
@@ -74,7 +74,7 @@ def git_info(root: Path) -> dict[str, Any]:
     return {
         "commit": commit,
         "short": commit[:7],
-        "branch": git("rev-parse", "--abbrev-ref", "HEAD"),
+        "branch": (git("rev-parse", "--abbrev-ref", "HEAD") or "").strip() or None,
         "dirty": bool(changed),
         "changed": changed[:200],
         "changed_total": len(changed),

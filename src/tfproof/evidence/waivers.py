@@ -12,6 +12,7 @@ findings it matched in this run.
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ def waiver_table(path: Path | None, scans: list[EnvScan], today: dt.date) -> lis
         matched = [
             f"{scan.env}|{finding.check}|{finding.resource}"
             for scan in scans
+            if not waiver.target or fnmatch.fnmatchcase(scan.target, waiver.target)
             for finding in scan.report.findings
             if finding.status in ("failed", "waived") and waiver.matches(finding)
         ]
