@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tfproof.engine.checkov_adapter import export_check
-from tfproof.engine.helpers import truthy, unknown
+from tfproof.engine.helpers import truthy, unknown, unset_on_create
 from tfproof.engine.index import PlanIndex
 from tfproof.engine.policy import Verdict
 from tfproof.plan import Resource
@@ -23,7 +23,8 @@ def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
         )
     if truthy(values.get("at_rest_encryption_enabled")):
         return Verdict.ok("at-rest encryption is on")
-    if unknown(resource, "at_rest_encryption_enabled"):
+    attr = "at_rest_encryption_enabled"
+    if unknown(resource, attr) and not unset_on_create(resource, attr):
         return Verdict.unknown("at_rest_encryption_enabled is known only after apply")
     return Verdict.fail("replication group does not encrypt at rest")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tfproof.engine.checkov_adapter import export_check
-from tfproof.engine.helpers import truthy, unknown
+from tfproof.engine.helpers import truthy, unknown, unset_on_create
 from tfproof.engine.index import PlanIndex
 from tfproof.engine.policy import Verdict
 from tfproof.plan import Resource
@@ -20,7 +20,8 @@ def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
         return None
     if truthy(values.get("transit_encryption_enabled")):
         return Verdict.ok("transit encryption is on")
-    if unknown(resource, "transit_encryption_enabled"):
+    attr = "transit_encryption_enabled"
+    if unknown(resource, attr) and not unset_on_create(resource, attr):
         return Verdict.unknown("transit_encryption_enabled is known only after apply")
     return Verdict.fail("Redis does not encrypt in transit (no TLS)")
 

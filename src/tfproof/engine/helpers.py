@@ -49,6 +49,15 @@ def unknown(resource: Resource, *path: str) -> bool:
     return node is True or (isinstance(node, (dict, list)) and _any_true(node))
 
 
+def unset_on_create(resource: Resource, attribute: str) -> bool:
+    """An optional+computed argument the configuration never sets, on a resource being created.
+
+    The provider leaves it unknown in the plan, but AWS applies its default (off for
+    every encryption and versioning switch the policies read), so it is not "unknown".
+    """
+    return "create" in resource.actions and attribute not in resource.expressions
+
+
 def _any_true(node: Any) -> bool:
     if node is True:
         return True

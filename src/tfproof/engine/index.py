@@ -212,13 +212,26 @@ class PlanIndex:
         for attr_path, refs in _walk_refs(resource.expressions, ""):
             if attr_path != attribute and not attr_path.startswith(attribute + "."):
                 continue
-            for ref in refs:
+            for ref, key_override in self._expand_each(resource, refs):
                 for target_config, key in self._resolve(path, ref):
-                    for target in self._instances(resource, target_config, key):
+                    for target in self._instances(resource, target_config, key_override or key):
                         found[target.address] = target
         result = list(found.values())
         self._refs_memo[memo_key] = result
         return result
+
+    @staticmethod
+    def _expand_each(resource: Resource, refs: list[str]) -> list[tuple[str, str | None]]:
+        """`each.value` stands for the for_each collection's element with this instance's key."""
+        out: list[tuple[str, str | None]] = []
+        for ref in refs:
+            if ref.startswith("each.value"):
+                key = instance_key(resource.address)
+                source = resource.config.get("for_each_expression", {}).get("references", [])
+                out.extend((inner, key) for inner in source)
+            else:
+                out.append((ref, None))
+        return out
 
     def data_references(self, resource: Resource, attribute: str) -> list[Resource]:
         """Data sources (e.g. aws_iam_policy_document) that one attribute of `resource` reads."""
@@ -227,10 +240,11 @@ class PlanIndex:
         for attr_path, refs in _walk_refs(resource.expressions, ""):
             if attr_path != attribute and not attr_path.startswith(attribute + "."):
                 continue
-            for ref in refs:
+            for ref, key_override in self._expand_each(resource, refs):
                 for target_config, key in self._resolve(path, ref):
                     if ".data." in f".{target_config}":
-                        for target in self._instances(resource, target_config, key, data=True):
+                        for target in self._instances(resource, target_config,
+                                                      key_override or key, data=True):
                             found[target.address] = target
         return list(found.values())
 

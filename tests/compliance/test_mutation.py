@@ -1,0 +1,45 @@
+"""Mutations of the compliant production plan: each is caught at the mutated address only."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tfproof.engine.mutation import OPERATORS, judge, mutants, score
+from tfproof.engine.policy import load_policies
+
+
+@pytest.fixture(scope="module")
+def production_mutants(production_plan):
+    found = list(mutants(production_plan))
+    assert found, "no mutation applies to the production plan"
+    return found
+
+
+@pytest.mark.plan
+def test_every_operator_applies_somewhere(production_plan, production_mutants):
+    applied = {m.operator.name for m in production_mutants}
+    # operators whose resource types the env has must find a target there
+    present = {r.type for r in production_plan.resources.values()}
+    expected = {o.name for o in OPERATORS if o.types == ("*",) or set(o.types) & present}
+    missing = expected - applied - {"drop_s3_encryption", "disable_versioning"}
+    assert not missing
+
+
+@pytest.mark.plan
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_mutant_is_caught_at_its_address_only(data, production_plan, production_mutants):
+    mutant = data.draw(st.sampled_from(production_mutants))
+    outcome = judge(production_plan, mutant, policies=load_policies())
+    assert outcome.caught, f"{mutant.label} escaped"
+    assert outcome.blamed == {mutant.address}, f"{mutant.label} also blamed {outcome.blamed}"
+
+
+@pytest.mark.plan
+def test_score_reports_every_mutant(production_plan):
+    result = score(production_plan, limit=30)
+    assert result["mutants"] == 30
+    assert result["score"] == 1.0 and result["precision"] == 1.0, result["escaped"]
