@@ -107,7 +107,8 @@ def policies(bucket: Resource, index: PlanIndex) -> list[list[dict]] | None:
         if statements is None:
             return None
         docs.append(statements)
-    inline = document_statements(bucket, "policy", index)
+    inline = [] if _unset_on_create(bucket, "policy") else document_statements(
+        bucket, "policy", index)
     if inline is None:
         return None
     if inline:
