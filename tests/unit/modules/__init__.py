@@ -1,0 +1,1 @@
+"""Plan-level unit tests of each Terraform module, through its `examples/basic` root."""

@@ -1,0 +1,70 @@
+"""kms: the shared data key rotates, and its policy lets only this account administer it and only
+this region's CloudWatch Logs (for this account's log groups) and the SNS publishers use it."""
+
+from __future__ import annotations
+
+import pytest
+
+from tfproof.plan import Plan
+
+from .support import EXAMPLE_ACCOUNT, as_list, assert_tagged, statements
+
+pytestmark = pytest.mark.plan
+
+
+@pytest.fixture(scope="module")
+def plan(example_plan) -> Plan:
+    return example_plan("kms")
+
+
+def test_inventory(plan: Plan) -> None:
+    assert set(plan.resources) == {"module.this.aws_kms_key.this", "module.this.aws_kms_alias.this"}
+
+
+def test_key_rotates_with_a_30_day_deletion_window(plan: Plan) -> None:
+    key = plan.resources["module.this.aws_kms_key.this"]
+    assert key["enable_key_rotation"] is True
+    assert key["deletion_window_in_days"] == 30
+    assert key["key_usage"] == "ENCRYPT_DECRYPT"
+    assert key["customer_master_key_spec"] == "SYMMETRIC_DEFAULT"
+    alias = plan.resources["module.this.aws_kms_alias.this"]
+    assert alias["name"] == "alias/gen-ai-data"
+    assert "aws_kms_key.this.key_id" in alias.references("target_key_id")
+
+
+def test_key_policy_statements(plan: Plan) -> None:
+    policy = statements(plan.resources["module.this.aws_kms_key.this"]["policy"])
+    assert set(policy) == {
+        "AccountRootAdministersKey",
+        "CloudWatchLogsUseKey",
+        "ServicesPublishToEncryptedTopics",
+    }
+    root = policy["AccountRootAdministersKey"]
+    assert root["Principal"] == {"AWS": f"arn:aws:iam::{EXAMPLE_ACCOUNT}:root"}
+    logs = policy["CloudWatchLogsUseKey"]
+    assert logs["Principal"] == {"Service": "logs.us-east-1.amazonaws.com"}
+    assert logs["Condition"] == {
+        "ArnLike": {
+            "kms:EncryptionContext:aws:logs:arn": [
+                f"arn:aws:logs:us-east-1:{EXAMPLE_ACCOUNT}:log-group:*"
+            ]
+        }
+    }
+    assert "kms:*" not in as_list(logs["Action"])
+    sns = policy["ServicesPublishToEncryptedTopics"]
+    assert sorted(as_list(sns["Principal"]["Service"])) == [
+        "budgets.amazonaws.com",
+        "cloudwatch.amazonaws.com",
+    ]
+    assert sorted(as_list(sns["Action"])) == ["kms:Decrypt", "kms:GenerateDataKey*"]
+    # Only the account itself holds kms:*; no statement grants anything to "*".
+    for sid, statement in policy.items():
+        assert statement["Effect"] == "Allow", sid
+        assert statement["Principal"] != "*" and statement["Principal"] != {"AWS": "*"}, sid
+        if "kms:*" in as_list(statement["Action"]):
+            assert sid == "AccountRootAdministersKey"
+
+
+def test_key_merges_module_tags(plan: Plan) -> None:
+    assert_tagged(plan)
+    assert plan.resources["module.this.aws_kms_key.this"]["tags"]["Name"] == "gen-ai-data"

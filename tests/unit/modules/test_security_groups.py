@@ -1,0 +1,126 @@
+"""security-groups: only HTTPS is open to the world (on the ALB group); data stores answer the
+service group only; port 80 and IPv6 follow their opt-in variables."""
+
+from __future__ import annotations
+
+import pytest
+
+from tfproof.plan import Plan
+
+from .support import assert_tagged, world_ingress
+
+pytestmark = pytest.mark.plan
+
+M = "module.this."
+RULES = {
+    "alb_https_ipv4",
+    "alb_https_ipv6[0]",
+    "alb_to_service",
+    "service_from_alb",
+    "service_https_out",
+    "service_to_db",
+    "service_to_cache",
+    "db_from_service",
+    "cache_from_service",
+}
+
+
+@pytest.fixture(scope="module")
+def plan(example_plan) -> Plan:
+    return example_plan("security-groups")
+
+
+@pytest.fixture(scope="module")
+def redirect_plan(example_plan) -> Plan:
+    """HTTP redirect opted in, IPv6 ingress opted out."""
+    return example_plan("security-groups", enable_http_redirect="true", alb_ingress_ipv6_cidrs="[]")
+
+
+def test_inventory(plan: Plan) -> None:
+    groups = {f"{M}aws_security_group.{g}" for g in ("alb", "service", "db", "cache")}
+    rules = {f"{M}aws_security_group_rule.{r}" for r in RULES}
+    assert set(plan.resources) == groups | rules
+
+
+def test_groups_named_and_in_the_given_vpc(plan: Plan) -> None:
+    for role in ("alb", "service", "db", "cache"):
+        group = plan.resources[f"{M}aws_security_group.{role}"]
+        assert group["name"] == f"gen-ai-{role}-sg"
+        assert group["vpc_id"] == "vpc-0123456789abcdef0"
+        assert group.get("description"), f"{group.address} has no description"
+
+
+def test_only_https_on_the_alb_group_is_open_to_the_world(plan: Plan) -> None:
+    assert sorted(world_ingress(plan)) == [
+        (f"{M}aws_security_group_rule.alb_https_ipv4", 443, 443),
+        (f"{M}aws_security_group_rule.alb_https_ipv6[0]", 443, 443),
+    ]
+    for name in ("alb_https_ipv4", "alb_https_ipv6[0]"):
+        rule = plan.resources[f"{M}aws_security_group_rule.{name}"]
+        assert rule.references("security_group_id") == [
+            "aws_security_group.alb.id",
+            "aws_security_group.alb",
+        ]
+
+
+def _wiring(plan: Plan, name: str) -> tuple[str, str]:
+    """(group the rule belongs to, group it allows) as security group names in the module."""
+    rule = plan.resources[f"{M}aws_security_group_rule.{name}"]
+
+    def group(attribute: str) -> str:
+        (ref,) = [r for r in rule.references(attribute) if r.endswith(".id")]
+        return ref.split(".")[1]
+
+    return group("security_group_id"), group("source_security_group_id")
+
+
+@pytest.mark.parametrize(
+    ("rule", "ports", "wiring"),
+    [
+        ("service_from_alb", (8000, 8009), ("service", "alb")),
+        ("db_from_service", (5432, 5432), ("db", "service")),
+        ("cache_from_service", (6379, 6379), ("cache", "service")),
+    ],
+)
+def test_internal_ingress_only_from_the_upstream_group(
+    plan: Plan, rule: str, ports: tuple[int, int], wiring: tuple[str, str]
+) -> None:
+    resource = plan.resources[f"{M}aws_security_group_rule.{rule}"]
+    assert resource["type"] == "ingress"
+    assert (resource["from_port"], resource["to_port"]) == ports
+    assert resource["protocol"] == "tcp"
+    assert not resource.get("cidr_blocks") and not resource.get("ipv6_cidr_blocks")
+    assert _wiring(plan, rule) == wiring
+
+
+def test_data_store_groups_have_no_egress_and_services_reach_only_their_stores(plan: Plan) -> None:
+    egress = {
+        r.address.rsplit(".", 1)[1]: r
+        for r in plan.of_type("aws_security_group_rule")
+        if r["type"] == "egress"
+    }
+    assert set(egress) == {
+        "alb_to_service",
+        "service_https_out",
+        "service_to_db",
+        "service_to_cache",
+    }
+    assert _wiring(plan, "service_to_db") == ("service", "db")
+    assert _wiring(plan, "service_to_cache") == ("service", "cache")
+    assert _wiring(plan, "alb_to_service") == ("alb", "service")
+    out = egress["service_https_out"]
+    assert (out["from_port"], out["to_port"], out["protocol"]) == (443, 443, "tcp")
+
+
+def test_port_80_opens_only_on_request_and_ipv6_follows_its_list(redirect_plan: Plan) -> None:
+    assert f"{M}aws_security_group_rule.alb_https_ipv6[0]" not in redirect_plan.resources
+    assert sorted(world_ingress(redirect_plan)) == [
+        (f"{M}aws_security_group_rule.alb_http_redirect_ipv4[0]", 80, 80),
+        (f"{M}aws_security_group_rule.alb_https_ipv4", 443, 443),
+    ]
+    redirect = redirect_plan.resources[f"{M}aws_security_group_rule.alb_http_redirect_ipv4[0]"]
+    assert "aws_security_group.alb.id" in redirect.references("security_group_id")
+
+
+def test_every_group_merges_module_tags(plan: Plan) -> None:
+    assert_tagged(plan)
