@@ -18,6 +18,11 @@ resource "aws_vpc" "this" {
 resource "aws_default_security_group" "this" {
   vpc_id = aws_vpc.this.id
 
+  # Explicitly empty (attribute syntax): the plan shows the group closed, and
+  # rules added outside Terraform are removed on the next apply.
+  ingress = []
+  egress  = []
+
   tags = merge(var.tags, { Name = "${var.name}-default" })
 }
 
