@@ -50,6 +50,7 @@ GAPS: tuple[Gap, ...] = (
         "retries the create for minutes",
         controls=("OBSERVABILITY",),
         toggle="enable_xray_sampling_rule",
+        resource_types=("aws_xray_sampling_rule",),
     ),
     Gap(
         name="budget",
@@ -57,6 +58,7 @@ GAPS: tuple[Gap, ...] = (
         reason=f"moto {MOTO_VERSION_TRIED}'s budget create never completes for the provider",
         controls=("COST",),
         toggle="enable_budget",
+        resource_types=("aws_budgets_budget",),
     ),
     Gap(
         name="replication",

@@ -92,11 +92,16 @@ def classify_drift(changes: list[dict[str, Any]], default_tags: dict[str, str],
 class LiveRun:
     """One applied sandbox shared by many checks; always torn down (context manager)."""
 
-    def __init__(self, sandbox: Sandbox | None = None, root: Path | None = None,
-                 variables: dict[str, str] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        sandbox: Sandbox | None = None,
+        root: Path | None = None,
+        variables: dict[str, str] | None = None,
+        run_id: str | None = None,
+    ) -> None:
         self.sandbox = sandbox or sandbox_from_env()
         self.root = Path(root or default_root())
-        self.run = SandboxRun(self.sandbox, self.root, variables)
+        self.run = SandboxRun(self.sandbox, self.root, variables, run_id=run_id)
         self.context: LiveContext | None = None
         self.teardown_report: Teardown | None = None
         self.started = time.monotonic()
@@ -142,9 +147,9 @@ class LiveRun:
         return classify_drift(raw.get("resource_changes", []), _literal_tags(self.root),
                               self.sandbox.kind)  # fmt: skip
 
-    def idempotence(self) -> list[LiveCheck]:
+    def idempotence(self, drift: dict[str, list[str]] | None = None) -> list[LiveCheck]:
         """A plan right after apply shows no changes (moto's own drift named, not counted)."""
-        drift = self.drift()
+        drift = self.drift() if drift is None else drift
         out = []
         bad = drift["unexplained"] + drift["env-default-tags"]
         detail = "no changes" if not any(drift.values()) else "; ".join(

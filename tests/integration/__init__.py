@@ -1,0 +1,1 @@
+"""Integration tests: apply the sandbox env, check it live, destroy."""

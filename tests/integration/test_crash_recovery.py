@@ -1,0 +1,87 @@
+"""A run killed mid-apply leaves nothing behind once cleanup (or the next run) has run.
+
+The small stand-in root is applied in a child process, which is killed while
+Terraform is creating resources: with SIGKILL (no teardown at all; the
+orphaned moto server and Terraform keep running) and with SIGTERM (the run's
+own teardown must finish the job).
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tfproof.sandbox.records import RunRecord, new_run_id, runs_dir
+from tfproof.sandbox.server import pid_alive
+
+from .conftest import MINI_ROOT
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+CHILD = """
+import sys, time
+from pathlib import Path
+from tfproof.sandbox.kinds import EmbeddedSandbox
+from tfproof.sandbox.live import LiveRun
+variables = {"enable_database": "false", "enable_cache": "false"}
+with LiveRun(EmbeddedSandbox(), Path(sys.argv[1]), variables, run_id=sys.argv[2]):
+    time.sleep(600)
+"""
+
+
+def _start(run_id: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-c", CHILD, str(MINI_ROOT), run_id],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+
+
+def _wait_mid_apply(run_id: str, child: subprocess.Popen[bytes], timeout: float = 180) -> RunRecord:
+    """Until Terraform has created some resources but not finished applying."""
+    folder = runs_dir() / run_id
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert child.poll() is None, "the child run ended before it was interrupted"
+        log = folder / "terraform.log"
+        if (folder / "run.json").exists() and log.exists():
+            record = RunRecord.load(folder)
+            if record.status == "applying" and "Creation complete" in log.read_text():
+                return record
+        time.sleep(0.2)
+    child.kill()
+    pytest.fail("the child run never reached the middle of its apply")
+
+
+def test_sigkill_mid_apply_then_cleanup_leaves_nothing():
+    run_id = new_run_id()
+    child = _start(run_id)
+    record = _wait_mid_apply(run_id, child)
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    assert record.server_pid and pid_alive(record.server_pid), "the orphaned sandbox is gone"
+    proc = subprocess.run(
+        [sys.executable, "-m", "tfproof.cli", "sandbox", "cleanup", "--run-id", run_id],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    after = RunRecord.load(runs_dir() / run_id)
+    assert after.status == "clean", after.leftovers
+    assert after.destroyed > 0, "cleanup destroyed nothing: the kill came too late or too early"
+    assert after.leftovers == []
+    assert not pid_alive(record.server_pid), "cleanup left the orphaned moto server running"
+
+
+def test_sigterm_mid_apply_tears_down():
+    run_id = new_run_id()
+    child = _start(run_id)
+    record = _wait_mid_apply(run_id, child)
+    child.send_signal(signal.SIGTERM)
+    assert child.wait(timeout=400) != 0
+    after = RunRecord.load(runs_dir() / run_id)
+    assert after.status == "clean", after.leftovers
+    assert after.leftovers == []
+    assert record.server_pid and not pid_alive(record.server_pid)
+    assert not Path(after.work_dir).exists()
