@@ -125,7 +125,8 @@ def test_numbers_match_evidence_json(rendered):
         assert c.summary[f"live_checks.{status}"] == str(count), status
     assert c.rows == {ctl["id"]: ctl["status"] for ctl in evidence["controls"]}
     assert c.details == [ctl["id"] for ctl in evidence["controls"]]
-    assert c.verdict == ("failed" if summary["failing_controls"] else "passed")
+    failing = summary["failing_controls"] or summary["failing_unattributed"]
+    assert c.verdict == ("failed" if failing else "passed")
 
 
 def test_framework_view_waivers_and_manifest_sections(rendered):

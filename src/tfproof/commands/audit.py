@@ -115,6 +115,7 @@ def build_request(args: argparse.Namespace, root: Path) -> AuditRequest:
         var_files=list(args.var_file),
         test_paths=args.tests,
         pytest_args=list(args.pytest_arg),
+        apply_sandbox=not args.target,
     )
 
 

@@ -30,11 +30,13 @@ from tfproof.evidence.layers import (
     plan_resources,
     plan_target,
     read_live_checks,
+    run_live_layer,
+    sandbox_account,
     scan_target,
     start_tests,
 )
 from tfproof.evidence.manifest import ManifestData, git_info, input_hashes, tool_versions
-from tfproof.evidence.model import ControlInfo, LayerInputs, rollup
+from tfproof.evidence.model import ControlInfo, LayerInputs, LiveCheck, rollup
 from tfproof.evidence.secrets import SecretGuard, run_secrets
 from tfproof.evidence.waivers import waiver_table
 from tfproof.findings import ScanReport
@@ -155,9 +157,20 @@ def run_audit(
                 report = ScanReport(target=str(target.path), findings=[])
             notes.extend(f"{target.name}: {n}" for n in report.notes)
             scans.append(env_scan(target, rel, plan_resources(raw, target.name), report))
+        live_checks: list[LiveCheck] = []
+        sandbox_info: dict[str, Any] = {}
+        if "live" in request.layers and request.apply_sandbox:
+            live_checks = run_live_layer(request.sandbox)
+            sandbox_info = {"account_id": sandbox_account(request.sandbox)}
         tests, pytest_exit, test_notes = finish_tests(tests_run)
         notes.extend(test_notes)
-        live_checks, sandbox_info = read_live_checks(tests_run.live_checks)
+        if not live_checks:
+            live_checks, sandbox_info = read_live_checks(tests_run.live_checks)
+        if "live" in request.layers and not live_checks:
+            notes.append(
+                "live layer: no live check ran (the sandbox is applied only when auditing the "
+                "project's envs; --target audits take live checks only from their own tests)"
+            )
         finished = _now()
         layers_run = sorted(
             {t.layer for t in tests}

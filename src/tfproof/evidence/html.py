@@ -316,13 +316,16 @@ def _manifest(evidence: dict[str, Any], file_hashes: dict[str, str]) -> str:
 def render(evidence: dict[str, Any], file_hashes: dict[str, str]) -> str:
     """The whole report as one HTML string."""
     run = evidence["run"]
-    failed = bool(evidence["summary"]["failing_controls"]
-                  or evidence["summary"]["failing_unattributed"])
-    verdict = (
-        '<span class="verdict failed" id="verdict" data-verdict="failed">Controls failed</span>'
-        if failed else
-        '<span class="verdict passed" id="verdict" data-verdict="passed">No control failed</span>'
-    )
+    summary = evidence["summary"]
+    if summary["failing_controls"]:
+        verdict = (f'<span class="verdict failed" id="verdict" data-verdict="failed">'
+                   f'{len(summary["failing_controls"])} control(s) failed</span>')
+    elif summary["failing_unattributed"]:
+        verdict = ('<span class="verdict failed" id="verdict" data-verdict="failed">'
+                   "Failures outside the catalog's controls</span>")
+    else:
+        verdict = ('<span class="verdict passed" id="verdict" data-verdict="passed">'
+                   "No control failed</span>")
     git = run.get("git", {})
     notes = "".join(f"<li>{_e(n)}</li>" for n in evidence.get("notes", []))
     return (

@@ -1,11 +1,14 @@
 """Running the layers an audit proves controls with: plans, policies, one pytest run, live checks.
 
-The pytest layers (tests/unit = plan assertions, tests/compliance = policies,
-tests/integration = live checks on the sandbox) run once, as a subprocess,
-with junit XML, the control-attribution plugin and the live-check output file
+The pytest layers (tests/unit = plan assertions, tests/compliance = policies)
+run once, as a subprocess, with junit XML and the control-attribution plugin
 pointed into a scratch folder. While that runs, this process plans each
-environment (cached) and runs the policy scan on it, so the two cores are both
-busy. Nothing here writes into the bundle; `bundle` does.
+environment (cached), runs the policy scan on it, and runs the live layer:
+`tfproof.sandbox.run_live_checks()` applies the sandbox env once, runs every
+live check (the ones tests/integration wraps), and tears it down. So the two
+cores are both busy and the sandbox is applied once. A test run that writes
+live-check records itself (to $TFPROOF_LIVE_CHECKS_OUT) is used instead.
+Nothing here writes into the bundle; `bundle` does.
 """
 
 from __future__ import annotations
@@ -31,7 +34,11 @@ from tfproof.plan import Plan
 from tfproof.planner import PlanRequest, plan_json
 
 LIVE_CHECKS_ENV = "TFPROOF_LIVE_CHECKS_OUT"
-LAYER_TEST_DIRS = {"plan": "tests/unit", "policy": "tests/compliance", "live": "tests/integration"}
+# The pytest folders of the layers. The live layer's checks run through
+# `tfproof.sandbox.run_live_checks()` instead of tests/integration: the same
+# checks (tests/integration wraps them), one apply of the sandbox, and every
+# result arrives as a record that names its control.
+LAYER_TEST_DIRS = {"plan": "tests/unit", "policy": "tests/compliance"}
 
 
 @dataclass
@@ -55,6 +62,7 @@ class AuditRequest:
     var_files: list[Path] = field(default_factory=list)
     test_paths: list[str] | None = None
     pytest_args: list[str] = field(default_factory=list)
+    apply_sandbox: bool = True  # run the live layer (infra/envs/sandbox) via run_live_checks
 
 
 def plan_target(target: Target, request: AuditRequest) -> dict[str, Any]:
@@ -238,6 +246,44 @@ def finish_tests(run: TestRun) -> tuple[list[TestResult], int | None, list[str]]
     return tests, code, notes
 
 
+def _live_check(record: Any) -> LiveCheck:
+    def get(name: str) -> Any:
+        return record.get(name) if isinstance(record, dict) else getattr(record, name, None)
+
+    status = str(get("status") or "failed")
+    return LiveCheck(
+        name=str(get("name") or "?"),
+        control=str(get("control") or ""),
+        status=status if status in ("passed", "failed", "skipped") else "failed",
+        detail=str(get("detail") or ""),
+        resource=str(get("resource") or ""),
+    )
+
+
+def sandbox_account(kind: str) -> str | None:
+    """The account the live layer ran in: moto's fixed one, or the one the guard allowed."""
+    if kind == "embedded":
+        from tfproof.sandbox.kinds import EMBEDDED_ACCOUNT_ID
+
+        return EMBEDDED_ACCOUNT_ID
+    return os.environ.get("TFPROOF_SANDBOX_ACCOUNT_ID") or None
+
+
+def run_live_layer(kind: str) -> list[LiveCheck]:
+    """Apply the sandbox env, run every live check, tear down (tfproof.sandbox)."""
+    from tfproof.sandbox import run_live_checks
+
+    progress.say(f"live checks: applying infra/envs/sandbox to the {kind} sandbox")
+    records = run_live_checks(kind)
+    checks = [_live_check(r) for r in records]
+    counts = {s: sum(c.status == s for c in checks) for s in ("passed", "failed", "skipped")}
+    progress.say(
+        f"live checks: {counts['passed']} passed, {counts['failed']} failed, "
+        f"{counts['skipped']} skipped"
+    )
+    return checks
+
+
 def read_live_checks(path: Path) -> tuple[list[LiveCheck], dict[str, Any]]:
     """The live-check records the integration layer wrote, and what it says about the sandbox."""
     if not path.is_file():
@@ -248,21 +294,7 @@ def read_live_checks(path: Path) -> tuple[list[LiveCheck], dict[str, Any]]:
         raise TfproofError(f"The live-check file {path} is not JSON: {exc}") from exc
     records = payload if isinstance(payload, list) else payload.get("checks", [])
     sandbox = {} if isinstance(payload, list) else dict(payload.get("sandbox", {}))
-    checks = []
-    for record in records:
-        status = str(record.get("status", "failed"))
-        if status not in ("passed", "failed", "skipped"):
-            status = "failed"
-        checks.append(
-            LiveCheck(
-                name=str(record.get("name", "?")),
-                control=str(record.get("control", "")),
-                status=status,
-                detail=str(record.get("detail", "")),
-                resource=str(record.get("resource", "")),
-            )
-        )
-    return checks, sandbox
+    return [_live_check(r) for r in records], sandbox
 
 
 def env_scan(target: Target, plan_file: str, resources: int, report: ScanReport) -> EnvScan:
