@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tfproof.plan import Plan, Resource
+from tfproof.plan import Plan, Resource, config_address
 
 MODULES = Path(__file__).resolve().parents[3] / "infra" / "modules"
 EXAMPLE_ACCOUNT = "123456789012"  # AWS documentation's example account id
@@ -91,3 +91,48 @@ def world_ingress(plan: Plan) -> list[tuple[str, int, int]]:
             if cidrs & WORLD:
                 out.append((group.address, rule["from_port"], rule["to_port"]))
     return out
+
+
+
+def refs(resource: Resource, attribute: str) -> set[str]:
+    """What one configuration attribute references, without instance keys (`aws_x.y[0].id` ->
+    `aws_x.y.id`)."""
+    return {config_address(r) for r in resource.references(attribute)}
+
+
+def assert_tls_only_bucket_policy(plan: Plan, policy_address: str, bucket: str) -> None:
+    """The policy at `policy_address` sits on `bucket` and denies every request without TLS.
+
+    The rendered policy embeds the bucket ARN (unknown until apply), so the
+    statement is read from the configuration and the wiring from references.
+    """
+    policy = plan.resources[policy_address]
+    assert f"{bucket}.id" in refs(policy, "bucket"), policy_address
+    (document,) = [r for r in refs(policy, "policy") if r.endswith(".json")]
+    prefix = f"{policy.module_address}." if policy.module_address else ""
+    deny = config_statements(plan, prefix + document.removesuffix(".json"))["DenyInsecureTransport"]
+    assert constant(deny["effect"]) == "Deny"
+    assert constant(deny["actions"]) == ["s3:*"]
+    principals = [(constant(p["type"]), constant(p["identifiers"])) for p in deny["principals"]]
+    assert principals == [("*", ["*"])]
+    conditions = [
+        (constant(c["test"]), constant(c["variable"]), constant(c["values"]))
+        for c in deny["condition"]
+    ]
+    assert conditions == [("Bool", "aws:SecureTransport", ["false"])]
+    assert {config_address(r) for r in deny["resources"]["references"]} == {f"{bucket}.arn", bucket}
+
+
+def assert_private_versioned_bucket(plan: Plan, bucket_address: str, algorithm: str) -> None:
+    """Versioned, encrypted by default with `algorithm`, and blocked from any public use."""
+    bucket = plan.resources[bucket_address]
+    assert bucket["versioning"][0]["enabled"] is True, bucket_address
+    (rule,) = bucket["server_side_encryption_configuration"][0]["rule"]
+    (default,) = rule["apply_server_side_encryption_by_default"]
+    assert default["sse_algorithm"] == algorithm, bucket_address
+    block_address = bucket_address.replace("aws_s3_bucket.", "aws_s3_bucket_public_access_block.")
+    block = plan.resources[block_address]
+    flags = ("block_public_acls", "block_public_policy", "ignore_public_acls",
+             "restrict_public_buckets")
+    assert {key: block[key] for key in flags} == dict.fromkeys(flags, True), block_address
+    assert f"{config_address(bucket_address).split('module.this.')[-1]}.id" in refs(block, "bucket")

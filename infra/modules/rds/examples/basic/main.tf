@@ -36,6 +36,12 @@ variable "deletion_protection" {
   default     = true
 }
 
+variable "backup_retention_period" {
+  description = "Days automated backups are kept (the module refuses fewer than 7)."
+  type        = number
+  default     = 7
+}
+
 variable "monitoring_interval" {
   description = "Enhanced monitoring interval in seconds (0: off)."
   type        = number
@@ -56,9 +62,10 @@ module "this" {
   private_subnet_ids = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
   security_group_ids = ["sg-0123456789abcdef0"]
 
-  deletion_protection = var.deletion_protection
-  monitoring_interval = var.monitoring_interval
-  account_id          = "123456789012"
+  backup_retention_period = var.backup_retention_period
+  deletion_protection     = var.deletion_protection
+  monitoring_interval     = var.monitoring_interval
+  account_id              = "123456789012"
 
   tags = local.tags
 }

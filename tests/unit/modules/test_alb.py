@@ -1,0 +1,165 @@
+"""alb: internet-facing, HTTPS only with a TLS 1.2+ policy, path rules to one target group per
+service, access logs to a private, encrypted, TLS-only bucket; port 80 only as an opt-in
+redirect."""
+
+from __future__ import annotations
+
+import pytest
+
+from tfproof.plan import Plan
+
+from .support import (
+    assert_private_versioned_bucket,
+    assert_tagged,
+    assert_tls_only_bucket_policy,
+    config_statements,
+    constant,
+    refs,
+)
+
+pytestmark = pytest.mark.plan
+
+M = "module.this."
+SERVICES = {"search": 8003, "code": 8008}
+CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-4333-8444-555555555555"
+
+
+@pytest.fixture(scope="module")
+def plan(example_plan) -> Plan:
+    return example_plan("alb")
+
+
+@pytest.fixture(scope="module")
+def given_certificate(example_plan) -> Plan:
+    """An issued certificate passed in, HTTP redirect opted in."""
+    return example_plan("alb", certificate_arn=CERTIFICATE, enable_http_redirect="true")
+
+
+def test_inventory(plan: Plan) -> None:
+    expected = {
+        f"{M}aws_s3_bucket.logs",
+        f"{M}aws_s3_bucket_public_access_block.logs",
+        f"{M}aws_s3_bucket_policy.logs",
+        f"{M}aws_acm_certificate.this[0]",
+        f"{M}aws_lb.this",
+        f"{M}aws_lb_listener.https",
+    }
+    for service in SERVICES:
+        expected.add(f'{M}aws_lb_target_group.this["{service}"]')
+        expected.add(f'{M}aws_lb_listener_rule.this["{service}"]')
+    assert set(plan.resources) == expected
+
+
+def test_load_balancer_public_hardened_and_logging(plan: Plan) -> None:
+    lb = plan.resources[f"{M}aws_lb.this"]
+    assert lb["name"] == "gen-ai-alb"
+    assert lb["internal"] is False
+    assert lb["load_balancer_type"] == "application"
+    assert lb["drop_invalid_header_fields"] is True
+    assert lb["enable_deletion_protection"] is True
+    assert lb["subnets"] == ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+    assert lb["security_groups"] == ["sg-0123456789abcdef0"]
+    (logs,) = lb["access_logs"]
+    assert (logs["enabled"], logs["prefix"]) == (True, "alb")
+    (logs_config,) = lb.expressions["access_logs"]
+    assert "aws_s3_bucket.logs.id" in logs_config["bucket"]["references"]
+
+
+def test_https_listener_tls12_policy_with_the_created_certificate(plan: Plan) -> None:
+    listener = plan.resources[f"{M}aws_lb_listener.https"]
+    assert (listener["port"], listener["protocol"]) == (443, "HTTPS")
+    assert listener["ssl_policy"] == "ELBSecurityPolicy-TLS-1-2-2017-01"
+    # local.certificate_arn is the created certificate when none is given (ARN known at apply).
+    assert listener.references("certificate_arn") == ["local.certificate_arn"]
+    assert listener.is_unknown("certificate_arn")
+    (default,) = listener["default_action"]
+    assert default["type"] == "fixed-response"
+    assert default["fixed_response"][0]["status_code"] == "404"
+    certificate = plan.resources[f"{M}aws_acm_certificate.this[0]"]
+    assert (certificate["domain_name"], certificate["validation_method"]) == (
+        "api.example.com",
+        "DNS",
+    )
+
+
+def test_no_plain_http_listener_by_default(plan: Plan) -> None:
+    assert [r["port"] for r in plan.of_type("aws_lb_listener")] == [443]
+
+
+def test_given_certificate_is_used_and_port_80_only_redirects(given_certificate: Plan) -> None:
+    assert f"{M}aws_acm_certificate.this[0]" not in given_certificate.resources
+    https = given_certificate.resources[f"{M}aws_lb_listener.https"]
+    assert https["certificate_arn"] == CERTIFICATE
+    redirect = given_certificate.resources[f"{M}aws_lb_listener.http_redirect[0]"]
+    assert (redirect["port"], redirect["protocol"]) == (80, "HTTP")
+    (action,) = redirect["default_action"]
+    assert action["type"] == "redirect"
+    (target,) = action["redirect"]
+    assert (target["port"], target["protocol"], target["status_code"]) == (
+        "443",
+        "HTTPS",
+        "HTTP_301",
+    )
+
+
+@pytest.mark.parametrize(("service", "port"), sorted(SERVICES.items()))
+def test_target_group_per_service_with_health_check(plan: Plan, service: str, port: int) -> None:
+    group = plan.resources[f'{M}aws_lb_target_group.this["{service}"]']
+    assert group["name"] == f"gen-ai-{service}"
+    assert (group["port"], group["protocol"], group["target_type"]) == (port, "HTTP", "ip")
+    assert group["vpc_id"] == "vpc-0123456789abcdef0"
+    (check,) = group["health_check"]
+    assert (check["enabled"], check["path"], check["matcher"]) == (True, "/health", "200-399")
+    assert check["port"] == "traffic-port"
+
+
+@pytest.mark.parametrize(("service", "priority"), [("code", 100), ("search", 101)])
+def test_path_rule_forwards_to_its_own_target_group(
+    plan: Plan, service: str, priority: int
+) -> None:
+    rule = plan.resources[f'{M}aws_lb_listener_rule.this["{service}"]']
+    assert rule["priority"] == priority
+    (condition,) = rule["condition"]
+    assert condition["path_pattern"] == [{"values": [f"/{service}", f"/{service}/*"]}]
+    (action,) = rule["action"]
+    assert action["type"] == "forward"
+    assert "aws_lb_listener.https.arn" in refs(rule, "listener_arn")
+    (forward,) = rule.expressions["action"]
+    # aws_lb_target_group.this[each.key].arn: the rule's own service's group.
+    target_refs = set(forward["target_group_arn"]["references"])
+    assert target_refs == {"aws_lb_target_group.this", "each.key"}
+
+
+def test_log_bucket_private_sse_s3_tls_only_and_expiring(plan: Plan) -> None:
+    bucket_address = f"{M}aws_s3_bucket.logs"
+    # ALB log delivery does not support SSE-KMS: SSE-S3 is the strongest option (README).
+    assert_private_versioned_bucket(plan, bucket_address, "AES256")
+    assert_tls_only_bucket_policy(plan, f"{M}aws_s3_bucket_policy.logs", "aws_s3_bucket.logs")
+    bucket = plan.resources[bucket_address]
+    assert bucket["bucket"] == "gen-ai-example-alb-logs"
+    assert bucket["acl"] == "private"
+    assert bucket["logging"] == [
+        {
+            "target_bucket": "gen-ai-example-access-logs",
+            "target_prefix": "s3/gen-ai-example-alb-logs/",
+        }
+    ]
+    assert bucket["lifecycle_rule"][0]["expiration"][0]["days"] == 365
+
+
+def test_log_bucket_writable_by_the_regions_elb_account_only_under_the_prefix(plan: Plan) -> None:
+    policy = config_statements(plan, f"{M}data.aws_iam_policy_document.logs")
+    service = policy["AllowLogDeliveryService"]
+    assert constant(service["actions"]) == ["s3:PutObject"]
+    (principal,) = service["principals"]
+    assert constant(principal["identifiers"]) == ["logdelivery.elasticloadbalancing.amazonaws.com"]
+    # The ELB-account statement is a dynamic block (us-east-1 has an ELB account): it is not in the
+    # configuration JSON, so the lookup table is checked instead.
+    accounts = plan.raw["configuration"]["root_module"]["module_calls"]["this"]["module"][
+        "variables"
+    ]["elb_account_ids"]["default"]
+    assert accounts["us-east-1"] == "127311923021"
+
+
+def test_every_resource_merges_module_tags(plan: Plan) -> None:
+    assert_tagged(plan)

@@ -1,0 +1,153 @@
+"""cloudtrail: a multi-region trail with global events and log file validation, encrypted with its
+own rotating key, into a versioned, blocked, TLS-only bucket that only this trail may write;
+optional delivery to a 30-day CloudWatch log group."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tfproof.plan import Plan
+
+from .support import (
+    EXAMPLE_ACCOUNT,
+    as_list,
+    assert_private_versioned_bucket,
+    assert_tagged,
+    assert_tls_only_bucket_policy,
+    config_statements,
+    constant,
+    refs,
+    statements,
+)
+
+pytestmark = pytest.mark.plan
+
+M = "module.this."
+TRAIL_ARN = f"arn:aws:cloudtrail:us-east-1:{EXAMPLE_ACCOUNT}:trail/gen-ai-trail"
+BASE = {
+    f"{M}aws_cloudtrail.this",
+    f"{M}aws_kms_key.this",
+    f"{M}aws_kms_alias.this",
+    f"{M}aws_s3_bucket.this",
+    f"{M}aws_s3_bucket_public_access_block.this",
+    f"{M}aws_s3_bucket_policy.this",
+}
+CLOUDWATCH = {
+    f"{M}aws_cloudwatch_log_group.this[0]",
+    f"{M}aws_iam_role.cloudwatch[0]",
+    f"{M}aws_iam_role_policy.cloudwatch[0]",
+}
+
+
+@pytest.fixture(scope="module")
+def plan(example_plan) -> Plan:
+    return example_plan("cloudtrail")
+
+
+@pytest.fixture(scope="module")
+def with_logs(example_plan) -> Plan:
+    return example_plan("cloudtrail", cloudwatch_logs_enabled="true")
+
+
+def test_inventory_follows_the_cloudwatch_switch(plan: Plan, with_logs: Plan) -> None:
+    assert set(plan.resources) == BASE
+    assert set(with_logs.resources) == BASE | CLOUDWATCH
+
+
+def test_trail_multi_region_global_validated_encrypted(plan: Plan) -> None:
+    trail = plan.resources[f"{M}aws_cloudtrail.this"]
+    assert trail["name"] == "gen-ai-trail"
+    assert trail["is_multi_region_trail"] is True
+    assert trail["include_global_service_events"] is True
+    assert trail["enable_log_file_validation"] is True
+    assert trail["enable_logging"] is True
+    assert trail["event_selector"][0]["read_write_type"] == "All"
+    assert trail["event_selector"][0]["include_management_events"] is True
+    assert "aws_kms_key.this.arn" in refs(trail, "kms_key_id")
+    assert "aws_s3_bucket.this.id" in refs(trail, "s3_bucket_name")
+    assert not trail.get("cloud_watch_logs_group_arn")
+
+
+def test_trail_key_rotates_and_serves_only_this_trail(plan: Plan) -> None:
+    key = plan.resources[f"{M}aws_kms_key.this"]
+    assert key["enable_key_rotation"] is True
+    assert plan.resources[f"{M}aws_kms_alias.this"]["name"] == "alias/gen-ai-trail-cloudtrail"
+    policy = statements(key["policy"])
+    assert set(policy) == {
+        "AccountRootAdministersKey",
+        "CloudTrailEncryptLogs",
+        "CloudTrailDescribeKey",
+        "AccountPrincipalsDecryptLogs",
+    }
+    encrypt = policy["CloudTrailEncryptLogs"]
+    assert encrypt["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
+    assert as_list(encrypt["Action"]) == ["kms:GenerateDataKey*"]
+    assert encrypt["Condition"]["StringEquals"] == {"aws:SourceArn": [TRAIL_ARN]}
+    decrypt = policy["AccountPrincipalsDecryptLogs"]
+    assert decrypt["Condition"]["StringEquals"] == {"kms:CallerAccount": [EXAMPLE_ACCOUNT]}
+    assert "kms:Encrypt" not in as_list(decrypt["Action"])
+
+
+def test_trail_bucket_versioned_kms_blocked_tls_only_and_logged(plan: Plan) -> None:
+    address = f"{M}aws_s3_bucket.this"
+    assert_private_versioned_bucket(plan, address, "aws:kms")
+    assert_tls_only_bucket_policy(plan, f"{M}aws_s3_bucket_policy.this", "aws_s3_bucket.this")
+    bucket = plan.resources[address]
+    assert bucket["bucket"] == "gen-ai-example-cloudtrail"
+    (encryption,) = bucket.expressions["server_side_encryption_configuration"]
+    default = encryption["rule"][0]["apply_server_side_encryption_by_default"][0]
+    assert "aws_kms_key.this.arn" in default["kms_master_key_id"]["references"]
+    assert bucket["logging"] == [
+        {
+            "target_bucket": "gen-ai-example-access-logs",
+            "target_prefix": "s3/gen-ai-example-cloudtrail/",
+        }
+    ]
+    (rule,) = bucket["lifecycle_rule"]
+    assert rule["transition"][0]["storage_class"] == "GLACIER"
+    assert rule["expiration"] == [], "trail logs are archived, never expired"
+
+
+def test_only_this_trail_may_write_the_bucket(plan: Plan) -> None:
+    policy = config_statements(plan, f"{M}data.aws_iam_policy_document.bucket")
+    write = policy["AWSCloudTrailWrite"]
+    assert constant(write["actions"]) == ["s3:PutObject"]
+    (principal,) = write["principals"]
+    assert constant(principal["identifiers"]) == ["cloudtrail.amazonaws.com"]
+    conditions = {constant(c["variable"]): c for c in write["condition"]}
+    assert constant(conditions["s3:x-amz-acl"]["values"]) == ["bucket-owner-full-control"]
+    assert conditions["aws:SourceArn"]["values"]["references"] == ["local.trail_arn"]
+    acl_check = policy["AWSCloudTrailAclCheck"]
+    assert constant(acl_check["actions"]) == ["s3:GetBucketAcl"]
+
+
+def test_cloudwatch_delivery_uses_a_30_day_encrypted_group_and_a_scoped_role(
+    with_logs: Plan,
+) -> None:
+    group = with_logs.resources[f"{M}aws_cloudwatch_log_group.this[0]"]
+    assert group["name"] == "/aws/cloudtrail/gen-ai-trail"
+    assert group["retention_in_days"] == 30
+    assert "aws_kms_key.this.arn" in refs(group, "kms_key_id")
+    role = with_logs.resources[f"{M}aws_iam_role.cloudwatch[0]"]
+    (trust,) = json.loads(role["assume_role_policy"])["Statement"]
+    assert trust["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": [EXAMPLE_ACCOUNT]}}
+    trail = with_logs.resources[f"{M}aws_cloudtrail.this"]
+    assert trail.is_unknown("cloud_watch_logs_group_arn")
+    assert "aws_iam_role.cloudwatch" in refs(trail, "cloud_watch_logs_role_arn")
+    # The key lets CloudWatch Logs of this region use it only for this account's log groups.
+    key_policy = statements(with_logs.resources[f"{M}aws_kms_key.this"]["policy"])
+    logs = key_policy["CloudWatchLogsUseKey"]
+    assert logs["Principal"] == {"Service": "logs.us-east-1.amazonaws.com"}
+    assert logs["Condition"]["ArnLike"] == {
+        "kms:EncryptionContext:aws:logs:arn": [
+            f"arn:aws:logs:us-east-1:{EXAMPLE_ACCOUNT}:log-group:*"
+        ]
+    }
+
+
+def test_every_resource_merges_module_tags(plan: Plan, with_logs: Plan) -> None:
+    assert_tagged(plan)
+    assert_tagged(with_logs)

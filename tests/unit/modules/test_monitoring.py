@@ -1,0 +1,162 @@
+"""monitoring: 30-day encrypted service log groups, an encrypted alert topic, and the alarms of the
+design, each notifying the topic; the health alarm fires when tasks drop below the threshold."""
+
+from __future__ import annotations
+
+import pytest
+
+from tfproof.plan import Plan
+
+from .support import EXAMPLE_ACCOUNT, EXAMPLE_KEY, assert_tagged, config_statements, constant, refs
+
+pytestmark = pytest.mark.plan
+
+M = "module.this."
+ALARM = f"{M}aws_cloudwatch_metric_alarm."
+SERVICES = {"search": "gen-ai-search", "code": "gen-ai-code"}
+LB = "app/gen-ai-alb/0123456789abcdef"
+
+
+@pytest.fixture(scope="module")
+def plan(example_plan) -> Plan:
+    return example_plan("monitoring")
+
+
+def test_inventory(plan: Plan) -> None:
+    expected = {
+        f"{M}aws_sns_topic.alerts",
+        f"{M}aws_sns_topic_policy.alerts",
+        f'{M}aws_sns_topic_subscription.email["platform-alerts@example.com"]',
+        f"{ALARM}service_health",
+        f"{ALARM}db_free_storage_low",
+        f"{ALARM}error_rate_high",
+    }
+    for service in SERVICES:
+        expected |= {
+            f'{M}aws_cloudwatch_log_group.services["{service}"]',
+            f'{ALARM}service_health_per_service["{service}"]',
+            f'{ALARM}cpu_high["{service}"]',
+            f'{ALARM}memory_high["{service}"]',
+        }
+    assert set(plan.resources) == expected
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_service_log_group_30_days_encrypted(plan: Plan, service: str) -> None:
+    group = plan.resources[f'{M}aws_cloudwatch_log_group.services["{service}"]']
+    assert group["name"] == f"/ecs/gen-ai-{service}"
+    assert group["retention_in_days"] == 30
+    assert group["kms_key_id"] == EXAMPLE_KEY
+
+
+def test_alert_topic_encrypted_and_publishable_only_for_this_account(plan: Plan) -> None:
+    topic = plan.resources[f"{M}aws_sns_topic.alerts"]
+    assert topic["name"] == "gen-ai-alerts"
+    assert topic["kms_master_key_id"] == EXAMPLE_KEY
+    policy = plan.resources[f"{M}aws_sns_topic_policy.alerts"]
+    assert "aws_sns_topic.alerts.arn" in refs(policy, "arn")
+    publish = config_statements(plan, f"{M}data.aws_iam_policy_document.alerts")[
+        "AwsServicesPublish"
+    ]
+    assert constant(publish["actions"]) == ["SNS:Publish"]
+    (principal,) = publish["principals"]
+    assert constant(principal["identifiers"]) == [
+        "cloudwatch.amazonaws.com",
+        "budgets.amazonaws.com",
+    ]
+    (condition,) = publish["condition"]
+    assert (constant(condition["test"]), constant(condition["variable"])) == (
+        "StringEquals",
+        "aws:SourceAccount",
+    )
+    assert condition["values"]["references"][0] == "var.account_id"
+    assert plan.raw["configuration"]["root_module"]["module_calls"]["this"]["expressions"][
+        "account_id"
+    ]["constant_value"] == EXAMPLE_ACCOUNT
+    (subscription,) = plan.of_type("aws_sns_topic_subscription")
+    assert (subscription["protocol"], subscription["endpoint"]) == (
+        "email",
+        "platform-alerts@example.com",
+    )
+
+
+def test_service_health_alarm_fires_when_running_tasks_drop(plan: Plan) -> None:
+    alarm = plan.resources[f"{ALARM}service_health"]
+    assert alarm["alarm_name"] == "gen-ai-service-health"
+    # The design's alarm said GreaterThanThreshold, i.e. it fired while healthy (deviation 11).
+    assert alarm["comparison_operator"] == "LessThanThreshold"
+    assert alarm["threshold"] == 1
+    assert (alarm["namespace"], alarm["metric_name"]) == ("ECS/ContainerInsights", "TaskCount")
+    assert alarm["dimensions"] == {"ClusterName": "gen-ai-cluster"}
+    assert (alarm["evaluation_periods"], alarm["period"], alarm["statistic"]) == (2, 300, "Average")
+    assert alarm["treat_missing_data"] == "breaching", "no task reporting is an outage"
+
+
+@pytest.mark.parametrize(("service", "name"), sorted(SERVICES.items()))
+def test_per_service_health_alarm_on_healthy_hosts(plan: Plan, service: str, name: str) -> None:
+    alarm = plan.resources[f'{ALARM}service_health_per_service["{service}"]']
+    assert alarm["comparison_operator"] == "LessThanThreshold"
+    assert alarm["threshold"] == 1
+    assert (alarm["namespace"], alarm["metric_name"]) == ("AWS/ApplicationELB", "HealthyHostCount")
+    assert alarm["dimensions"] == {
+        "LoadBalancer": LB,
+        "TargetGroup": f"targetgroup/gen-ai-{service}/0123456789abcdef",
+    }
+    assert alarm["treat_missing_data"] == "breaching"
+
+
+@pytest.mark.parametrize(
+    ("alarm", "metric", "threshold"),
+    [("cpu_high", "CPUUtilization", 80), ("memory_high", "MemoryUtilization", 85)],
+)
+@pytest.mark.parametrize(("service", "name"), sorted(SERVICES.items()))
+def test_utilisation_alarms_above_the_design_thresholds(
+    plan: Plan, alarm: str, metric: str, threshold: int, service: str, name: str
+) -> None:
+    resource = plan.resources[f'{ALARM}{alarm}["{service}"]']
+    assert resource["comparison_operator"] == "GreaterThanThreshold"
+    assert resource["threshold"] == threshold
+    assert (resource["namespace"], resource["metric_name"]) == ("AWS/ECS", metric)
+    assert resource["dimensions"] == {"ClusterName": "gen-ai-cluster", "ServiceName": name}
+
+
+def test_disk_alarm_below_20_percent_of_allocated_storage(plan: Plan) -> None:
+    alarm = plan.resources[f"{ALARM}db_free_storage_low"]
+    assert alarm["comparison_operator"] == "LessThanThreshold"
+    assert (alarm["namespace"], alarm["metric_name"]) == ("AWS/RDS", "FreeStorageSpace")
+    assert alarm["unit"] == "Bytes"
+    assert alarm["threshold"] == 20 * 1024**3 * 20 // 100
+    assert alarm["dimensions"] == {"DBInstanceIdentifier": "gen-ai-db"}
+
+
+def test_error_rate_alarm_above_5_percent_of_requests(plan: Plan) -> None:
+    alarm = plan.resources[f"{ALARM}error_rate_high"]
+    assert alarm["comparison_operator"] == "GreaterThanThreshold"
+    assert alarm["threshold"] == 5
+    queries = {q["id"]: q for q in alarm["metric_query"]}
+    assert [q for q in queries.values() if q["return_data"]] == [queries["error_rate"]]
+    assert queries["error_rate"]["expression"] == (
+        "100 * (FILL(target_5xx, 0) + FILL(elb_5xx, 0)) / requests"
+    )
+    metrics = {i: q["metric"][0] for i, q in queries.items() if q["metric"]}
+    assert {i: m["metric_name"] for i, m in metrics.items()} == {
+        "requests": "RequestCount",
+        "target_5xx": "HTTPCode_Target_5XX_Count",
+        "elb_5xx": "HTTPCode_ELB_5XX_Count",
+    }
+    for metric in metrics.values():
+        assert (metric["namespace"], metric["stat"]) == ("AWS/ApplicationELB", "Sum")
+        assert metric["dimensions"] == {"LoadBalancer": LB}
+
+
+def test_every_alarm_notifies_the_topic_on_alarm_and_ok(plan: Plan) -> None:
+    alarms = plan.of_type("aws_cloudwatch_metric_alarm")
+    assert len(alarms) == 9
+    for alarm in alarms:
+        assert alarm["actions_enabled"] is True, alarm.address
+        for attribute in ("alarm_actions", "ok_actions"):
+            assert "aws_sns_topic.alerts.arn" in refs(alarm, attribute), (alarm.address, attribute)
+
+
+def test_every_resource_merges_module_tags(plan: Plan) -> None:
+    assert_tagged(plan)

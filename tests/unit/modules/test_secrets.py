@@ -1,0 +1,92 @@
+"""secrets: three secrets under their own rotating key; the DB credentials come from a sensitive
+variable and never reach the plan in clear; rotation is on when a rotator is given."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from tfproof.inputs import env_secret_variables, generated_secret
+from tfproof.plan import Plan
+
+from .support import EXAMPLE_ACCOUNT, assert_tagged, refs, statements
+
+pytestmark = pytest.mark.plan
+
+M = "module.this."
+SECRETS = {"api_keys": "gen-ai-api-keys", "db_password": "gen-ai-db-password",
+           "cache[0]": "gen-ai-cache-connection"}
+
+
+def _password() -> str:
+    """The value the plan received: the user's TF_VAR_db_password, else tfproof's generated one."""
+    return os.environ.get("TF_VAR_db_password") or generated_secret("db_password")
+
+
+@pytest.fixture(scope="module")
+def plan(example_plan) -> Plan:
+    return example_plan("secrets", **env_secret_variables())
+
+
+def test_inventory(plan: Plan) -> None:
+    assert set(plan.resources) == {
+        f"{M}aws_kms_key.this",
+        f"{M}aws_kms_alias.this",
+        f"{M}aws_secretsmanager_secret.api_keys",
+        f"{M}aws_secretsmanager_secret.db_password",
+        f"{M}aws_secretsmanager_secret.cache[0]",
+        f"{M}aws_secretsmanager_secret_version.db_password",
+        f"{M}aws_secretsmanager_secret_version.cache[0]",
+        f"{M}aws_secretsmanager_secret_rotation.db_password[0]",
+    }
+
+
+def test_secrets_key_rotates_and_only_the_account_administers_it(plan: Plan) -> None:
+    key = plan.resources[f"{M}aws_kms_key.this"]
+    assert key["enable_key_rotation"] is True
+    assert key["deletion_window_in_days"] == 30
+    policy = statements(key["policy"])
+    assert list(policy) == ["AccountRootAdministersKey"]
+    assert policy["AccountRootAdministersKey"]["Principal"] == {
+        "AWS": f"arn:aws:iam::{EXAMPLE_ACCOUNT}:root"
+    }
+    assert plan.resources[f"{M}aws_kms_alias.this"]["name"] == "alias/gen-ai-secrets"
+
+
+@pytest.mark.parametrize(("resource", "name"), sorted(SECRETS.items()))
+def test_secret_encrypted_with_the_module_key_and_recoverable(
+    plan: Plan, resource: str, name: str
+) -> None:
+    secret = plan.resources[f"{M}aws_secretsmanager_secret.{resource}"]
+    assert secret["name"] == name
+    assert secret["recovery_window_in_days"] == 30
+    assert "aws_kms_key.this.arn" in refs(secret, "kms_key_id")
+
+
+def test_db_password_rotates_every_30_days_with_the_given_rotator(plan: Plan) -> None:
+    rotation = plan.resources[f"{M}aws_secretsmanager_secret_rotation.db_password[0]"]
+    assert rotation["rotation_lambda_arn"] == (
+        "arn:aws:lambda:us-east-1:123456789012:function:gen-ai-db-rotation"
+    )
+    assert rotation["rotation_rules"] == [{"automatically_after_days": 30}]
+    assert "aws_secretsmanager_secret.db_password.id" in refs(rotation, "secret_id")
+
+
+def test_secret_values_stay_out_of_the_plan(plan: Plan) -> None:
+    version = plan.resources[f"{M}aws_secretsmanager_secret_version.db_password"]
+    assert version.sensitive.get("secret_string") is True
+    assert "aws_secretsmanager_secret.db_password.id" in refs(version, "secret_id")
+    assert _password() not in json.dumps(plan.raw)
+    root_variables = plan.raw["configuration"]["root_module"]["variables"]
+    assert root_variables["db_password"].get("sensitive") is True
+    module_variables = plan.raw["configuration"]["root_module"]["module_calls"]["this"]["module"][
+        "variables"
+    ]
+    assert module_variables["db_password"].get("sensitive") is True
+    assert module_variables["cache_auth_token"].get("sensitive") is True
+
+
+def test_every_resource_merges_module_tags(plan: Plan) -> None:
+    assert_tagged(plan)

@@ -1,0 +1,162 @@
+"""storage: documents and access-log buckets (versioned, encrypted, blocked, TLS-only, logged) and,
+when replication is on, their us-west-2 replicas through the aws.replica provider."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tfproof.plan import Plan
+
+from .support import (
+    EXAMPLE_ACCOUNT,
+    assert_private_versioned_bucket,
+    assert_tagged,
+    assert_tls_only_bucket_policy,
+    refs,
+)
+
+pytestmark = pytest.mark.plan
+
+M = "module.this."
+PRIMARY = ("documents", "access_logs")
+REPLICA = ("replica", "replica_access_logs")
+
+
+def _bucket_set(name: str, index: str = "") -> set[str]:
+    return {
+        f"{M}aws_s3_bucket.{name}{index}",
+        f"{M}aws_s3_bucket_public_access_block.{name}{index}",
+        f"{M}aws_s3_bucket_policy.{name}{index}",
+    }
+
+
+@pytest.fixture(scope="module")
+def plan(example_plan) -> Plan:
+    return example_plan("storage")
+
+
+@pytest.fixture(scope="module")
+def unreplicated(example_plan) -> Plan:
+    return example_plan("storage", replication_enabled="false")
+
+
+def test_inventory_with_replication(plan: Plan) -> None:
+    expected = {f"{M}aws_iam_role.replication[0]", f"{M}aws_iam_role_policy.replication[0]"}
+    for name in PRIMARY:
+        expected |= _bucket_set(name)
+    for name in REPLICA:
+        expected |= _bucket_set(name, "[0]")
+    assert set(plan.resources) == expected
+
+
+def test_replication_off_removes_replicas_role_and_rule(unreplicated: Plan) -> None:
+    assert set(unreplicated.resources) == _bucket_set("documents") | _bucket_set("access_logs")
+    documents = unreplicated.resources[f"{M}aws_s3_bucket.documents"]
+    assert documents.get("replication_configuration") == []
+
+
+@pytest.mark.parametrize(
+    ("bucket", "algorithm"),
+    [
+        ("documents", "AES256"),
+        ("access_logs", "AES256"),
+        ("replica[0]", "AES256"),
+        ("replica_access_logs[0]", "AES256"),
+    ],
+)
+def test_every_bucket_versioned_encrypted_blocked_and_tls_only(
+    plan: Plan, bucket: str, algorithm: str
+) -> None:
+    assert_private_versioned_bucket(plan, f"{M}aws_s3_bucket.{bucket}", algorithm)
+    name = bucket.removesuffix("[0]")
+    policy = f"{M}aws_s3_bucket_policy.{bucket}"
+    assert_tls_only_bucket_policy(plan, policy, f"aws_s3_bucket.{name}")
+    assert plan.resources[f"{M}aws_s3_bucket.{bucket}"]["force_destroy"] is False
+
+
+def test_documents_acl_private_and_access_logged(plan: Plan) -> None:
+    documents = plan.resources[f"{M}aws_s3_bucket.documents"]
+    assert documents["bucket"] == "gen-ai-example-documents"
+    assert documents["acl"] == "private"
+    (logging,) = documents["logging"]
+    assert logging["target_prefix"] == "s3/gen-ai-example-documents/"
+    (target,) = documents.expressions["logging"]
+    assert "aws_s3_bucket.access_logs.id" in target["target_bucket"]["references"]
+    replica = plan.resources[f"{M}aws_s3_bucket.replica[0]"]
+    (replica_logging,) = replica["logging"]
+    assert replica_logging["target_prefix"] == "s3/gen-ai-example-documents-replica/"
+    (replica_target,) = replica.expressions["logging"]
+    target_refs = replica_target["target_bucket"]["references"]
+    assert "aws_s3_bucket.replica_access_logs[0].id" in target_refs
+
+
+def test_log_buckets_accept_log_delivery_and_expire_logs(plan: Plan) -> None:
+    for name in ("access_logs", "replica_access_logs[0]"):
+        bucket = plan.resources[f"{M}aws_s3_bucket.{name}"]
+        assert bucket["acl"] == "log-delivery-write", name
+        (rule,) = bucket["lifecycle_rule"]
+        assert rule["enabled"] is True
+        assert rule["expiration"][0]["days"] == 365
+        assert rule["noncurrent_version_expiration"] == [{"days": 30}]
+    replica_logs = plan.resources[f"{M}aws_s3_bucket.replica_access_logs[0]"]
+    assert replica_logs["bucket"] == "gen-ai-example-documents-replica-access-logs"
+
+
+def test_documents_replicate_everything_to_the_replica_bucket(plan: Plan) -> None:
+    documents = plan.resources[f"{M}aws_s3_bucket.documents"]
+    (replication,) = documents["replication_configuration"]
+    (rule,) = replication["rules"]
+    assert rule["id"] == "replicate-all-to-us-west-2"
+    assert rule["status"] == "Enabled"
+    assert rule["prefix"] == "", "an empty prefix replicates every object"
+    (destination,) = rule["destination"]
+    assert destination["storage_class"] == "STANDARD"
+    # Role and destination are the module's own role and replica bucket (ARNs known at apply).
+    unknown = documents.unknown["replication_configuration"][0]
+    assert unknown["role"] is True
+    assert unknown["rules"][0]["destination"][0]["bucket"] is True
+
+
+def test_replicas_are_created_through_the_replica_provider_in_us_west_2(plan: Plan) -> None:
+    providers = plan.raw["configuration"]["provider_config"]
+    assert providers["aws.replica"]["expressions"]["region"]["constant_value"] == "us-west-2"
+    assert providers["aws"]["expressions"]["region"]["constant_value"] == "us-east-1"
+    for address, config in plan.configs.items():
+        if not address.startswith(f"{M}aws_s3_bucket"):
+            continue
+        name = address.split(".")[-1]
+        expected = "aws.replica" if name in REPLICA else "aws"
+        assert config["provider_config_key"].endswith(expected), address
+
+
+def test_replication_role_trusted_by_s3_of_this_account_scoped_to_the_two_buckets(
+    plan: Plan,
+) -> None:
+    role = plan.resources[f"{M}aws_iam_role.replication[0]"]
+    assert role["name"] == "gen-ai-s3-replication"
+    (trust,) = json.loads(role["assume_role_policy"])["Statement"]
+    assert trust["Principal"] == {"Service": "s3.amazonaws.com"}
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": [EXAMPLE_ACCOUNT]}}
+    policy = plan.resources[f"{M}aws_iam_role_policy.replication[0]"]
+    assert "aws_iam_role.replication.id" in refs(policy, "role")
+    statements = plan.configs[f"{M}data.aws_iam_policy_document.replication"]["expressions"][
+        "statement"
+    ]
+    resources = {
+        s["sid"]["constant_value"]: {r for r in s["resources"]["references"] if r.endswith(".arn")}
+        for s in statements
+    }
+    assert resources == {
+        "ReadReplicationConfiguration": {"aws_s3_bucket.documents.arn"},
+        "ReadSourceObjects": {"aws_s3_bucket.documents.arn"},
+        "WriteReplicaObjects": {"aws_s3_bucket.replica[0].arn"},
+    }
+    for statement in statements:
+        assert "*" not in statement["actions"]["constant_value"]
+        assert "s3:*" not in statement["actions"]["constant_value"]
+
+
+def test_every_resource_merges_module_tags(plan: Plan) -> None:
+    assert_tagged(plan)
