@@ -12,6 +12,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+import tfproof
 from tfproof import __version__
 from tfproof.errors import TfproofError
 
@@ -38,7 +39,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The full parser with every registered subcommand."""
-    parser = _Parser(prog="tfproof", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="tfproof", description=(tfproof.__doc__ or "").strip())
     parser.add_argument("--version", action="version", version=f"tfproof {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     subparsers.required = True
