@@ -8,7 +8,7 @@ from typing import Any
 from tfproof.engine.checkov_adapter import export_check
 from tfproof.engine.index import PlanIndex
 from tfproof.engine.policy import Verdict
-from tfproof.plan import Resource
+from tfproof.plan import Resource, config_address
 from tfproof.redact import is_secret_name
 
 RESOURCE_TYPES = ("*",)
@@ -33,7 +33,10 @@ def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
     """Judged only where the configuration is known (plan JSON carries it)."""
     if not resource.config:
         return None
-    found = sorted(set(literal_secrets(resource.expressions)))
+    found = index.memo(
+        "secrets_literal", config_address(resource.address),
+        lambda: sorted(set(literal_secrets(resource.expressions))),
+    )
     if found:
         return Verdict.fail("literal credential in " + ", ".join(found))
     return None

@@ -99,13 +99,43 @@ def _parse(stdout: str) -> list[CheckovResult]:
     return out
 
 
+def trim_plan(raw_plan: dict[str, Any], types: set[str]) -> dict[str, Any]:
+    """The plan with only the resource types the mapped checks read (a smaller graph for checkov).
+
+    Configuration stays whole (references between kept resources still resolve);
+    prior state and unrelated resources go. Addresses are unchanged.
+    """
+    def keep(item: dict[str, Any]) -> bool:
+        return item.get("mode") != "managed" or item.get("type") in types
+
+    def module(mod: dict[str, Any]) -> dict[str, Any]:
+        out = {k: v for k, v in mod.items() if k not in ("resources", "child_modules")}
+        out["resources"] = [r for r in mod.get("resources", []) if keep(r)]
+        out["child_modules"] = [module(c) for c in mod.get("child_modules", [])]
+        return out
+
+    trimmed = {k: v for k, v in raw_plan.items()
+               if k not in ("prior_state", "relevant_attributes", "resource_drift")}
+    planned = raw_plan.get("planned_values", {})
+    trimmed["planned_values"] = {**planned,
+                                 "root_module": module(planned.get("root_module", {}))}
+    trimmed["resource_changes"] = [c for c in raw_plan.get("resource_changes", []) if keep(c)]
+    return trimmed
+
+
 def run_checkov(
     raw_plan: dict[str, Any],
     checks: list[str],
     external_checks_dir: Path | None = None,
     use_cache: bool = True,
+    resource_types: set[str] | None = None,
 ) -> list[CheckovResult]:
-    """checkov's verdicts on one plan JSON (cached by content)."""
+    """checkov's verdicts on one plan JSON (cached by content).
+
+    With `resource_types`, checkov sees only those types (see `trim_plan`).
+    """
+    if resource_types is not None:
+        raw_plan = trim_plan(raw_plan, resource_types)
     plan_bytes = json.dumps(raw_plan, sort_keys=True).encode()
     key = cache_key(plan_bytes, checks, str(external_checks_dir or ""))
     folder = cache_dir() / "checkov"

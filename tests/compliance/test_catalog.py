@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tfproof.engine.catalog import load_catalog, load_checkov_map
+from tfproof.engine.catalog import checkov_resource_types, load_catalog, load_checkov_map
 from tfproof.engine.policy import load_policies, policies_dir
 
 SPEC_IDS = {
@@ -57,6 +57,14 @@ def test_every_checkov_mapping_names_an_existing_check():
     known |= {c.id for c in graph.checks}
     missing = sorted(set(load_checkov_map()) - known)
     assert not missing, f"checkov_map.yaml names checks checkov does not have: {missing}"
+    types = set()
+    for checks in resource_registry.checks.values():
+        types |= {t for c in checks if c.id in load_checkov_map() for t in c.supported_resources}
+    for check in graph.checks:
+        if check.id in load_checkov_map():
+            types |= set(getattr(check, "resource_types", []) or [])
+    aws = {t for t in types if t.startswith(("aws_", "data.aws_"))}
+    assert set(checkov_resource_types()) == aws
 
 
 def test_catalog_controls_are_the_ones_spec_md_lists():

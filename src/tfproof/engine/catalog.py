@@ -71,6 +71,17 @@ def load_checkov_map(path: Path | None = None) -> dict[str, CheckovMapping]:
     return out
 
 
+@cache
+def checkov_resource_types(path: Path | None = None) -> frozenset[str]:
+    """Resource types the mapped checkov checks read (policies/checkov_resource_types.txt)."""
+    path = path or policies_dir() / "checkov_resource_types.txt"
+    try:
+        lines = path.read_text().splitlines()
+    except OSError as exc:
+        raise InputError(f"Cannot read {path}: {exc.strerror}.") from exc
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
 def load_catalog(directory: Path | None = None) -> list[Control]:
     """Every control of catalog.yaml with the custom policies and checkov checks behind it."""
     directory = directory or policies_dir()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import Any
 
@@ -55,23 +55,12 @@ def _module_prefix(address: str) -> str:
     return "".join(p + "." for p in out)
 
 
+_PART_RE = re.compile(r'(?:[^.\[]+|\[(?:"[^"]*"|[^\]])*\])+')
+
+
 def split_address(address: str) -> list[str]:
     """Split an address on dots outside brackets and quotes."""
-    parts, current, depth, quoted = [], [], 0, False
-    for char in address:
-        if char == '"':
-            quoted = not quoted
-        elif not quoted and char == "[":
-            depth += 1
-        elif not quoted and char == "]":
-            depth -= 1
-        if char == "." and depth == 0 and not quoted:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    parts.append("".join(current))
-    return parts
+    return _PART_RE.findall(address)
 
 
 def instance_key(address: str) -> str | None:
@@ -98,6 +87,11 @@ class PlanIndex:
             self.data_by_config[config_address(data.address)].append(data)
         self._resolve_memo: dict[tuple[tuple[str, ...], str], tuple[_Target, ...]] = {}
         self._refs_memo: dict[tuple[str, str], list[Resource]] = {}
+        self._literal_memo: dict[tuple[str, str], dict[str, list[Resource]]] = {}
+        self._policy_memo: dict[tuple[str, str], Any] = {}
+        self._walk_memo: dict[str, dict[str, list[tuple[str, list[str]]]]] = {}
+        self._path_memo: dict[str, tuple[str, ...]] = {}
+        self._prefix_memo: dict[str, str] = {}
 
     def _data_sources(self) -> list[Resource]:
         """Data sources with what the plan knows of them (read now, or deferred to apply)."""
@@ -156,11 +150,22 @@ class PlanIndex:
         """Every module of the configuration with its call path (root first)."""
         return list(self._calls.items())
 
-    @staticmethod
-    def module_path(address: str) -> tuple[str, ...]:
+    def module_path(self, address: str) -> tuple[str, ...]:
         """Module call names of an address (instance keys dropped)."""
-        parts = split_address(config_address(address))
-        return tuple(parts[i + 1] for i in range(0, len(parts) - 2, 2) if parts[i] == "module")
+        config = config_address(address)
+        found = self._path_memo.get(config)
+        if found is None:
+            parts = split_address(config)
+            found = tuple(parts[i + 1] for i in range(0, len(parts) - 2, 2)
+                          if parts[i] == "module")
+            self._path_memo[config] = found
+        return found
+
+    def _prefix(self, address: str) -> str:
+        found = self._prefix_memo.get(address)
+        if found is None:
+            found = self._prefix_memo[address] = _module_prefix(address)
+        return found
 
     def _resolve(self, path: tuple[str, ...], ref: str) -> tuple[_Target, ...]:
         """Configuration addresses (with a literal instance key, if any) a reference reaches."""
@@ -198,6 +203,30 @@ class PlanIndex:
         self._resolve_memo[memo_key] = result
         return result
 
+    def _refs_by_top(self, resource: Resource) -> dict[str, list[tuple[str, list[str]]]]:
+        """(attribute path, references) grouped by top-level argument, walked once per resource."""
+        cached = self._walk_memo.get(resource.address)
+        if cached is None:
+            cached = {}
+            for attr_path, refs in _walk_refs(resource.expressions, ""):
+                cached.setdefault(attr_path.split(".")[0], []).append((attr_path, refs))
+            self._walk_memo[resource.address] = cached
+        return cached
+
+    def _targets(
+        self, resource: Resource, attribute: str, data: bool
+    ) -> Iterator[Resource]:
+        path = self.module_path(resource.address)
+        for attr_path, refs in self._refs_by_top(resource).get(attribute.split(".")[0], []):
+            if attr_path != attribute and not attr_path.startswith(attribute + "."):
+                continue
+            for ref, key_override in self._expand_each(resource, refs):
+                for target_config, key in self._resolve(path, ref):
+                    is_data = ".data." in f".{target_config}"
+                    if is_data == data:
+                        yield from self._instances(resource, target_config,
+                                                   key_override or key, data=data)
+
     def references(self, resource: Resource, attribute: str) -> list[Resource]:
         """Resource instances that one attribute of `resource` refers to (through modules too).
 
@@ -205,20 +234,10 @@ class PlanIndex:
         (`ingress.security_groups`); a top-level name also covers its blocks.
         """
         memo_key = (resource.address, attribute)
-        if memo_key in self._refs_memo:
-            return self._refs_memo[memo_key]
-        path = self.module_path(resource.address)
-        found: dict[str, Resource] = {}
-        for attr_path, refs in _walk_refs(resource.expressions, ""):
-            if attr_path != attribute and not attr_path.startswith(attribute + "."):
-                continue
-            for ref, key_override in self._expand_each(resource, refs):
-                for target_config, key in self._resolve(path, ref):
-                    for target in self._instances(resource, target_config, key_override or key):
-                        found[target.address] = target
-        result = list(found.values())
-        self._refs_memo[memo_key] = result
-        return result
+        if memo_key not in self._refs_memo:
+            found = {t.address: t for t in self._targets(resource, attribute, data=False)}
+            self._refs_memo[memo_key] = list(found.values())
+        return self._refs_memo[memo_key]
 
     @staticmethod
     def _expand_each(resource: Resource, refs: list[str]) -> list[tuple[str, str | None]]:
@@ -235,17 +254,7 @@ class PlanIndex:
 
     def data_references(self, resource: Resource, attribute: str) -> list[Resource]:
         """Data sources (e.g. aws_iam_policy_document) that one attribute of `resource` reads."""
-        path = self.module_path(resource.address)
-        found: dict[str, Resource] = {}
-        for attr_path, refs in _walk_refs(resource.expressions, ""):
-            if attr_path != attribute and not attr_path.startswith(attribute + "."):
-                continue
-            for ref, key_override in self._expand_each(resource, refs):
-                for target_config, key in self._resolve(path, ref):
-                    if ".data." in f".{target_config}":
-                        for target in self._instances(resource, target_config,
-                                                      key_override or key, data=True):
-                            found[target.address] = target
+        found = {t.address: t for t in self._targets(resource, attribute, data=True)}
         return list(found.values())
 
     def _instances(
@@ -259,9 +268,9 @@ class PlanIndex:
             narrowed = [c for c in candidates if instance_key(c.address) == key]
             if narrowed:
                 return narrowed
-        same_module = _module_prefix(source.address)
+        same_module = self._prefix(source.address)
         if same_module:
-            narrowed = [c for c in candidates if _module_prefix(c.address) == same_module]
+            narrowed = [c for c in candidates if self._prefix(c.address) == same_module]
             if narrowed and len(narrowed) < len(candidates):
                 candidates = narrowed
                 if len(candidates) == 1:
@@ -278,8 +287,7 @@ class PlanIndex:
         """target address -> [(top-level attribute, referring resource)], built once."""
         reverse: dict[str, list[tuple[str, Resource]]] = defaultdict(list)
         for resource in self.resources.values():
-            tops = {p.split(".")[0] for p, _ in _walk_refs(resource.expressions, "")}
-            for top in tops:
+            for top in self._refs_by_top(resource):
                 for target in self.references(resource, top):
                     reverse[target.address].append((top, resource))
         return reverse
@@ -301,22 +309,38 @@ class PlanIndex:
         self, target: Resource, types: tuple[str, ...], attribute: str | None
     ) -> list[Resource]:
         """Referrers whose attribute holds the target's id, name or arn as a known literal."""
-        idents = {
-            v
-            for k in ("id", "bucket", "arn", "name")
-            if isinstance(v := target.values.get(k), str) and v
-        }
-        if not idents or attribute is None:
+        if attribute is None:
             return []
         out = []
-        for wanted in types:
-            for resource in self.by_type.get(wanted, []):
-                value = resource.values.get(attribute)
-                values = value if isinstance(value, list) else [value]
-                if any(isinstance(v, str) and v in idents for v in values):
-                    if not resource.references(attribute):
-                        out.append(resource)
+        for key in ("id", "bucket", "arn", "name"):
+            value = target.values.get(key)
+            if isinstance(value, str) and value:
+                for wanted in types:
+                    out.extend(self._literal_index(wanted, attribute).get(value, []))
         return out
+
+    def _literal_index(self, resource_type: str, attribute: str) -> dict[str, list[Resource]]:
+        """value -> resources of a type whose attribute is that literal (built once per pair)."""
+        key = (resource_type, attribute)
+        found = self._literal_memo.get(key)
+        if found is None:
+            found = defaultdict(list)
+            for resource in self.by_type.get(resource_type, []):
+                if resource.references(attribute):
+                    continue
+                value = resource.values.get(attribute)
+                for item in value if isinstance(value, list) else [value]:
+                    if isinstance(item, str) and item:
+                        found[item].append(resource)
+            self._literal_memo[key] = found
+        return found
+
+    def memo(self, namespace: str, key: str, compute: Callable[[], Any]) -> Any:
+        """Per-plan memo for policies (e.g. one result per configuration block, not instance)."""
+        slot = (namespace, key)
+        if slot not in self._policy_memo:
+            self._policy_memo[slot] = compute()
+        return self._policy_memo[slot]
 
     def of_type(self, *types: str) -> list[Resource]:
         """Every instance of the given resource types."""

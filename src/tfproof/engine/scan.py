@@ -15,7 +15,7 @@ from typing import Any
 
 from tfproof import __version__
 from tfproof.checkov_runner import CheckovResult, run_checkov
-from tfproof.engine.catalog import CheckovMapping, load_checkov_map
+from tfproof.engine.catalog import CheckovMapping, checkov_resource_types, load_checkov_map
 from tfproof.engine.helpers import unknown
 from tfproof.engine.index import PlanIndex
 from tfproof.engine.locate import Locator, annotate
@@ -104,7 +104,8 @@ def scan(
     undecided = list(engine.undecided)
     if checkov:
         mapping = load_checkov_map()
-        results = run_checkov(loaded.raw, sorted(mapping))
+        results = run_checkov(loaded.raw, sorted(mapping),
+                              resource_types=set(checkov_resource_types()))
         extra, skipped = checkov_findings(loaded, index, results, mapping)
         findings += extra
         undecided += skipped
