@@ -30,7 +30,8 @@ from tfproof.sandbox.kinds import EmbeddedSandbox
 from tfproof.sandbox.live import LiveRun
 variables = {"enable_database": "false", "enable_cache": "false"}
 with LiveRun(EmbeddedSandbox(), Path(sys.argv[1]), variables, run_id=sys.argv[2]):
-    time.sleep(600)
+    for _ in range(600):  # short sleeps: signals are handled between them
+        time.sleep(1)
 """
 
 

@@ -61,3 +61,15 @@ def test_moto_gap(live_run, gap):
         pytest.skip(gap.skip_reason())
     # a gap not taken (a real account) must not have been switched off either
     assert gap.toggle is None or live_run.run.record.variables.get(gap.toggle) != "false"
+
+
+def test_no_secret_in_the_run_files(live_run):
+    import os
+
+    from tfproof.inputs import env_secret_variables
+
+    secret = os.environ.get("TF_VAR_db_password") or env_secret_variables()["db_password"]
+    files = [p for p in live_run.run.record.directory.glob("*") if p.is_file()]
+    assert files, "the run folder holds no files to check"
+    for path in files:
+        assert secret not in path.read_text(errors="replace"), f"db_password in clear in {path}"

@@ -231,6 +231,7 @@ class SandboxRun:
         return run_terraform(
             self.workspace.root, args, _terraform_env(self.sandbox), timeout, self.log,
             on_start=lambda pid: record.update(terraform_pid=pid), ok=ok,
+            capture=args[0] == "show",
         )  # fmt: skip
 
     def apply(self) -> None:

@@ -51,6 +51,8 @@ def _already_going(sandbox: Sandbox, arn: str) -> bool:
         except Exception:
             return True
         return all(g.get("State") in ("deleting", "deleted") for g in gateways)
+    if service == "ecs":
+        return _ecs_inactive(sandbox, arn, region, resource)
     if service != "kms":
         return False
     try:
@@ -58,6 +60,25 @@ def _already_going(sandbox: Sandbox, arn: str) -> bool:
     except Exception:  # a key that cannot be described is gone
         return True
     return state.get("KeyState") in _GONE_KMS_STATES
+
+
+def _ecs_inactive(sandbox: Sandbox, arn: str, region: str, resource: str) -> bool:
+    """ECS keeps deleted clusters and services, and deregistered task definitions, as INACTIVE."""
+    ecs = sandbox.client("ecs", region=region)
+    kind, _, name = resource.partition("/")
+    try:
+        if kind == "cluster":
+            items = ecs.describe_clusters(clusters=[arn])["clusters"]
+        elif kind == "service":
+            items = ecs.describe_services(cluster=name.split("/")[0], services=[arn])["services"]
+        elif kind == "task-definition":
+            items = [ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"]]
+        else:
+            return False
+    except Exception:
+        return False
+    return all(str(i.get("status", "")).upper() in ("INACTIVE", "DELETE_IN_PROGRESS")
+               for i in items)  # fmt: skip
 
 
 def _empty_bucket(s3: Any, bucket: str) -> None:

@@ -59,49 +59,68 @@ def run_terraform(
     on_start: Callable[[int | None], None] | None = None,
     ok: tuple[int, ...] = (0,),
     grace: float = GRACE_SECONDS,
+    capture: bool = False,
 ) -> Result:
-    """Run one Terraform command with a deadline; PlanError on an unexpected exit or timeout."""
+    """Run one Terraform command with a deadline; PlanError on an unexpected exit or timeout.
+
+    Output streams into the run's log as it happens (so progress, and a crash's
+    last words, are there); `capture=True` returns stdout instead (`show -json`).
+    """
     started = time.monotonic()
     with open(log, "a") as handle:
         handle.write(f"\n$ terraform {' '.join(args)}\n")
-    proc = subprocess.Popen(
-        [*terraform_command(), *args],
-        cwd=cwd,
-        env=terraform_env(dict(env)),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    if on_start:
-        on_start(proc.pid)
-    try:
-        stdout, stderr = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
-        _stop(proc, grace)
-        raise PlanError(
-            f"`terraform {args[0]}` did not finish within {timeout:.0f}s in {cwd} and was "
-            f"stopped; the sandbox log is {log}."
-        ) from exc
-    except BaseException:
-        _stop(proc, grace)
-        raise
-    finally:
-        if on_start:
-            on_start(None)
-        # what the process printed until it ended (or was stopped)
-        with open(log, "a") as handle:
-            if proc.stdout and not proc.stdout.closed:
-                with contextlib.suppress(Exception):
-                    handle.write(proc.stdout.read() or "")
+        offset = handle.tell()
     with open(log, "a") as handle:
-        handle.write(stdout)
-        handle.write(stderr)
+        proc = subprocess.Popen(
+            [*terraform_command(), *args],
+            cwd=cwd,
+            env=terraform_env(dict(env)),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE if capture else handle,
+            stderr=subprocess.PIPE if capture else subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        if on_start:
+            on_start(proc.pid)
+        try:
+            if capture:
+                stdout, stderr = proc.communicate(timeout=timeout)
+            else:
+                # short waits, so a signal delivered to another thread of this process is
+                # still handled (Ctrl-C, SIGTERM) within a second instead of at the deadline
+                deadline = time.monotonic() + timeout
+                while proc.poll() is None:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise subprocess.TimeoutExpired(proc.args, timeout)
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        proc.wait(timeout=min(0.5, remaining))
+                stdout, stderr = "", ""
+        except subprocess.TimeoutExpired as exc:
+            _stop(proc, grace)
+            raise PlanError(
+                f"`terraform {args[0]}` did not finish within {timeout:.0f}s in {cwd} and was "
+                f"stopped; the sandbox log is {log}."
+            ) from exc
+        except BaseException:
+            _stop(proc, grace)
+            raise
+        finally:
+            if on_start:
+                on_start(None)
+    if capture:
+        with open(log, "a") as handle:
+            handle.write(stderr or "")
+    else:
+        with open(log) as handle:
+            handle.seek(offset)
+            stdout, stderr = handle.read(), ""
+    with open(log, "a") as handle:
         handle.write(f"[exit {proc.returncode} after {time.monotonic() - started:.1f}s]\n")
     if proc.returncode not in ok:
         raise PlanError(
             f"`terraform {args[0]}` failed (exit {proc.returncode}) in the sandbox run: "
             f"{summarise_error(stderr or stdout)} (full log: {log})"
         )
-    return Result(proc.returncode, stdout, stderr)
+    return Result(proc.returncode, stdout or "", stderr or "")
