@@ -16,9 +16,11 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 test: venv
+	-@bash scripts/ensure-chromium.sh
 	$(BIN)/nox --no-venv -s lint unit compliance integration evidence -- $(ARGS)
 
 audit: venv
+	-@bash scripts/ensure-chromium.sh
 	$(BIN)/tfproof audit --out reports $(ARGS)
 
 lint unit compliance integration bench: venv
