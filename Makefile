@@ -20,7 +20,6 @@ test: venv
 	$(BIN)/nox --no-venv -s lint unit compliance integration evidence -- $(ARGS)
 
 audit: venv
-	-@bash scripts/ensure-chromium.sh
 	$(BIN)/tfproof audit --out reports $(ARGS)
 
 lint unit compliance integration bench: venv
