@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +38,7 @@ from tfproof.evidence.layers import (
     start_tests,
 )
 from tfproof.evidence.manifest import ManifestData, git_info, input_hashes, tool_versions
-from tfproof.evidence.model import ControlInfo, LayerInputs, LiveCheck, rollup
+from tfproof.evidence.model import ControlInfo, EnvScan, LayerInputs, LiveCheck, rollup
 from tfproof.evidence.secrets import SecretGuard, run_secrets
 from tfproof.evidence.waivers import waiver_table
 from tfproof.findings import ScanReport
@@ -147,21 +149,40 @@ def run_audit(
                 f"{len(guard.too_short)} secret value(s) shorter than 4 characters cannot be "
                 "guarded by value; rely on plan redaction for them"
             )
-        scans = []
+        plan_files = []
         for target, raw in zip(request.targets, raw_plans, strict=True):
             rel = f"plans/{target.name}.plan.json"
-            plan_file = writer.write_json(rel, raw, indent=None)
-            if "policy" in request.layers:
-                report = scan_target(target, raw, plan_file, request)
-            else:
-                report = ScanReport(target=str(target.path), findings=[])
-            notes.extend(f"{target.name}: {n}" for n in report.notes)
-            scans.append(env_scan(target, rel, plan_resources(raw, target.name), report))
+            plan_files.append((rel, writer.write_json(rel, raw, indent=None)))
+
+        def scan_all() -> list[EnvScan]:
+            out = []
+            for target, raw, (rel, path) in zip(request.targets, raw_plans, plan_files,
+                                                strict=True):
+                if "policy" in request.layers:
+                    report = scan_target(target, raw, path, request)
+                else:
+                    report = ScanReport(target=str(target.path), findings=[])
+                out.append(env_scan(target, rel, plan_resources(raw, target.name), report))
+            return out
+
         live_checks: list[LiveCheck] = []
         sandbox_info: dict[str, Any] = {}
         if "live" in request.layers and request.apply_sandbox:
-            live_checks = run_live_layer(request.sandbox)
+            # checkov runs in its own process: scan in a thread while the main thread (which
+            # owns the signal handlers the sandbox teardown needs) applies the sandbox.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tfproof-scan") as pool:
+                pending = pool.submit(scan_all)
+                try:
+                    live_checks = run_live_layer(request.sandbox)
+                except BaseException:
+                    pending.cancel()
+                    raise
+                scans = pending.result()
             sandbox_info = {"account_id": sandbox_account(request.sandbox)}
+        else:
+            scans = scan_all()
+        for scan in scans:
+            notes.extend(f"{scan.env}: {n}" for n in scan.report.notes)
         tests, pytest_exit, test_notes = finish_tests(tests_run)
         notes.extend(test_notes)
         if not live_checks:
@@ -318,9 +339,11 @@ def terminal_lines(result: AuditResult) -> list[str]:
             lines.extend(f"    {f['env']}: {f['check']} {f['resource']}" for f in bad)
             bad_tests = [t for t in control["tests"] if t["outcome"] in ("failed", "error")][:5]
             lines.extend(f"    test {t['nodeid']}" for t in bad_tests)
-            lines.extend(
-                f"    live {c['name']}" for c in control["live_checks"] if c["status"] == "failed"
+            failed_live = Counter(
+                c["name"] for c in control["live_checks"] if c["status"] == "failed"
             )
+            lines.extend(f"    live {name} ({n}x)" if n > 1 else f"    live {name}"
+                         for name, n in failed_live.most_common(5))
         for item in summary["failing_unattributed"]:
             lines.append(f"  (fits no control) {item}")
     return lines

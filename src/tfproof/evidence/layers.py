@@ -27,13 +27,11 @@ from typing import Any, TextIO
 
 from tfproof import progress
 from tfproof.errors import InputError, TfproofError
-from tfproof.evidence.model import EnvScan, LiveCheck, TestResult
-from tfproof.evidence.pytest_plugin import RESULTS_ENV
+from tfproof.evidence.model import LIVE_CHECKS_ENV, RESULTS_ENV, EnvScan, LiveCheck, TestResult
 from tfproof.findings import ScanReport
 from tfproof.plan import Plan
 from tfproof.planner import PlanRequest, plan_json
 
-LIVE_CHECKS_ENV = "TFPROOF_LIVE_CHECKS_OUT"
 # The pytest folders of the layers. The live layer's checks run through
 # `tfproof.sandbox.run_live_checks()` instead of tests/integration: the same
 # checks (tests/integration wraps them), one apply of the sandbox, and every

@@ -24,6 +24,10 @@ LAYER_TITLES = {
 CONTROL_STATUSES: tuple[str, ...] = ("failed", "waived", "passed", "not_checked")
 TEST_FAILURES = frozenset({"failed", "error", "xpassed"})
 TEST_PASSES = frozenset({"passed"})
+# Where the audit's pytest run writes its outcomes and where a test run may write
+# live-check records (both read back by `tfproof.evidence.layers`).
+RESULTS_ENV = "TFPROOF_TEST_RESULTS_OUT"
+LIVE_CHECKS_ENV = "TFPROOF_LIVE_CHECKS_OUT"
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,9 @@ from typing import Any
 import pytest
 
 from tfproof import progress
+from tfproof.evidence.model import RESULTS_ENV
 
-RESULTS_ENV = "TFPROOF_TEST_RESULTS_OUT"
+__all__ = ["RESULTS_ENV", "by_name", "layer_of"]
 CONTROL_PROPERTY = "tfproof_control"
 ATTRIBUTION_PROPERTY = "tfproof_attribution"
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -205,9 +206,10 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         module = report.nodeid.split("::", 1)[0]
         if module != recorder.current_module:
             recorder.current_module = module
+            total = f"/{recorder.total}" if recorder.total else ""
             progress.say(
-                f"tests [{layer_of(report.nodeid)}] {module}: {recorder.done}/{recorder.total} "
-                f"run, {recorder.failed} failed"
+                f"tests [{layer_of(report.nodeid)}] {module}: {recorder.done}{total} run, "
+                f"{recorder.failed} failed"
             )
 
 
@@ -217,7 +219,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     target = os.environ.get(RESULTS_ENV)
     if recorder is None or not target:
         return
-    progress.say(f"tests: {recorder.done}/{recorder.total} run, {recorder.failed} failed")
+    progress.say(f"tests: {recorder.done} run, {recorder.failed} failed")
     payload = {
         "exitstatus": int(exitstatus),
         "collected": recorder.total,
