@@ -22,6 +22,8 @@ from tfproof.evidence.model import CONTROL_STATUSES, LAYER_TITLES, LAYERS
 
 FRAMEWORKS = ("CIS", "NIST 800-53", "SOC 2")
 _COLORS = {"failed": "#c62828", "waived": "#b26a00", "passed": "#2e7d32", "not_checked": "#757575"}
+_ORDER = {"failed": 0, "error": 0, "xpassed": 0, "waived": 1, "advisory": 2, "skipped": 3,
+          "xfailed": 3, "passed": 4}
 _LABELS = {"failed": "failed", "waived": "waived", "passed": "passed", "not_checked": "not checked"}
 
 
@@ -199,21 +201,39 @@ def _drilldown(evidence: dict[str, Any]) -> str:
             f"<strong>Verdict:</strong> {_badge(c['status'])} {_e(c['reason'])}</p>",
             _table(["layer", "status", "passed", "failed", "waived", "skipped"], layer_rows),
         ]
+        checks = c.get("checks", []) + c.get("advisory_checks", [])
+        if checks:
+            body.append(
+                "<p><strong>Checks behind it:</strong> "
+                + ", ".join(f"<code>{_e(x)}</code>" for x in c.get("checks", []))
+                + ("; advisory (stricter than the seed): "
+                   + ", ".join(f"<code>{_e(x)}</code>" for x in c["advisory_checks"])
+                   if c.get("advisory_checks") else "") + "</p>")
         if c["findings"]:
-            body.append(f"<h3>Findings ({len(c['findings'])})</h3>")
-            body.append(_table(
-                ["id", "env", "status", "check", "source", "resource", "severity", "message",
-                 "where", "waiver"], _finding_rows(c["findings"])))
+            headers = ["id", "env", "status", "check", "source", "resource", "severity",
+                       "message", "where", "waiver"]
+            ordered = sorted(c["findings"], key=lambda f: _ORDER.get(f["status"], 9))
+            shown = [f for f in ordered if f["status"] != "passed"]
+            passed = [f for f in ordered if f["status"] == "passed"]
+            body.append(f"<h3>Findings ({len(c['findings'])}: {len(passed)} passed)</h3>")
+            if shown:
+                body.append(_table(headers, _finding_rows(shown)))
+            if passed:
+                body.append(f"<details><summary>{len(passed)} passed findings</summary>"
+                            + _table(headers, _finding_rows(passed)) + "</details>")
         if c["tests"]:
+            ordered_tests = sorted(c["tests"], key=lambda t: _ORDER.get(t["outcome"], 9))
             body.append(f"<h3>Tests ({len(c['tests'])})</h3>")
-            body.append(_table(["test node id", "layer", "outcome", "message"], [
+            body.append(_table(["test node id", "layer", "outcome", "attributed by", "message"], [
                 [f"<code>{_e(t['nodeid'])}</code>", _e(t["layer"]), _badge(t["outcome"]),
-                 _e(t.get("message", ""))] for t in c["tests"]]))
+                 _e(t.get("attribution", "")), _e(t.get("message", ""))]
+                for t in ordered_tests]))
         if c["live_checks"]:
+            ordered_live = sorted(c["live_checks"], key=lambda x: _ORDER.get(x["status"], 9))
             body.append(f"<h3>Live checks ({len(c['live_checks'])})</h3>")
             body.append(_table(["check", "status", "resource", "detail"], [
                 [_e(x["name"]), _badge(x["status"]), f"<code>{_e(x['resource'])}</code>",
-                 _e(x["detail"])] for x in c["live_checks"]]))
+                 _e(x["detail"])] for x in ordered_live]))
         if not (c["findings"] or c["tests"] or c["live_checks"]):
             body.append('<p class="note">No evidence: nothing could check this control.</p>')
         open_attr = " open" if c["status"] == "failed" else ""

@@ -1,0 +1,49 @@
+"""The live layer's records (tfproof.sandbox LiveCheck) and live-check files become evidence."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tfproof.evidence.layers import _live_check, read_live_checks, sandbox_account
+from tfproof.evidence.model import LayerInputs, rollup
+from tfproof.sandbox.checks.base import LiveCheck as SandboxLiveCheck
+from tfproof.sandbox.kinds import EMBEDDED_ACCOUNT_ID
+
+
+def test_sandbox_records_convert_and_roll_up(controls):
+    records = [
+        SandboxLiveCheck("alarm notifies a subscribed topic", "ALARMS", "failed",
+                         "topic has no subscriber", "module.monitoring.aws_sns_topic.x"),
+        SandboxLiveCheck("nothing left after teardown", None, "passed", "destroyed 190"),
+        SandboxLiveCheck("budget", "COST", "skipped", "moto lacks budgets"),
+    ]
+    checks = [_live_check(r) for r in records]
+    assert [c.control for c in checks] == ["ALARMS", "", "COST"]
+    result = rollup(list(controls), LayerInputs(live_checks=checks))
+    verdicts = {c["id"]: c for c in result["controls"]}
+    assert verdicts["ALARMS"]["status"] == "failed"
+    assert verdicts["COST"]["status"] == "not_checked"
+    assert "moto lacks budgets" in verdicts["COST"]["reason"]
+    assert [c["name"] for c in result["unattributed"]["live_checks"]] == [
+        "nothing left after teardown"
+    ]
+    assert result["summary"]["failing_unattributed"] == []
+
+
+def test_live_check_file_in_both_shapes(tmp_path: Path):
+    path = tmp_path / "live.json"
+    assert read_live_checks(path) == ([], {})
+    path.write_text(json.dumps([{"name": "a", "control": "TAGS", "status": "weird"}]))
+    checks, sandbox = read_live_checks(path)
+    assert checks[0].status == "failed" and sandbox == {}  # an unknown status never passes
+    path.write_text(json.dumps({"sandbox": {"account_id": "1"}, "checks": []}))
+    assert read_live_checks(path) == ([], {"account_id": "1"})
+
+
+def test_sandbox_account(monkeypatch):
+    assert sandbox_account("embedded") == EMBEDDED_ACCOUNT_ID
+    monkeypatch.delenv("TFPROOF_SANDBOX_ACCOUNT_ID", raising=False)
+    assert sandbox_account("aws") is None
+    monkeypatch.setenv("TFPROOF_SANDBOX_ACCOUNT_ID", "210987654321")
+    assert sandbox_account("aws") == "210987654321"
