@@ -35,16 +35,37 @@ def summarise(results: dict[str, Any]) -> dict[str, dict[int, dict[str, float]]]
     return out
 
 
+def paired(results: dict[str, Any], num: tuple[str, str], den: tuple[str, str],
+           size: int) -> float | None:
+    """Median over repetitions of num/den, each pair taken from the same repetition.
+
+    Candidates of one repetition run back to back, so pairing them cancels most
+    of the load other work puts on the machine between repetitions.
+    """
+    scans = results.get("scans", {})
+    a = scans.get(num[0], {}).get(str(size)) or scans.get(num[0], {}).get(size)
+    b = scans.get(den[0], {}).get(str(size)) or scans.get(den[0], {}).get(size)
+    if not a or not b:
+        return None
+
+    def value(sample: dict[str, Any], key: str) -> float | None:
+        if key in ("wall", "peak_rss_mib"):
+            return float(sample[key])
+        extra = sample.get("extra", {})
+        return float(extra[key]) if key in extra else None
+
+    ratios = []
+    for x, y in zip(a, b, strict=False):
+        vx, vy = value(x, num[1]), value(y, den[1])
+        if vx is not None and vy:
+            ratios.append(vx / vy)
+    return median(ratios) if ratios else None
+
+
 def _fmt(value: float | None, digits: int = 2) -> str:
     if value is None:
         return "-"
     return f"{value:,.{digits}f}"
-
-
-def _ratio(a: float | None, b: float | None) -> float | None:
-    if a is None or b is None or b == 0:
-        return None
-    return a / b
 
 
 def _get(table: dict[str, dict[int, dict[str, float]]], name: str, size: int,
@@ -52,7 +73,7 @@ def _get(table: dict[str, dict[int, dict[str, float]]], name: str, size: int,
     return table.get(name, {}).get(size, {}).get(key)
 
 
-def scan_table(table: dict[str, dict[int, dict[str, float]]]) -> list[str]:
+def scan_table(results: dict[str, Any], table: dict[str, dict[int, dict[str, float]]]) -> list[str]:
     """The main table: one row per plan size."""
     sizes = sorted({size for by_size in table.values() for size in by_size})
     lines = [
@@ -67,8 +88,10 @@ def scan_table(table: dict[str, dict[int, dict[str, float]]]) -> list[str]:
         en_e = _get(table, "engine", size, "evaluate_s")
         sc_w, sc_m = _get(table, "scan", size, "wall"), _get(table, "scan", size, "mib")
         cached = _get(table, "scan-cached", size, "wall")
-        r1, r2 = _ratio(ck_w, en_e), _ratio(ck_w, en_w)
-        r3, r4 = _ratio(sc_w, ck_w), _ratio(sc_m, ck_m)
+        r1 = paired(results, ("checkov", "wall"), ("engine", "evaluate_s"), size)
+        r2 = paired(results, ("checkov", "wall"), ("engine", "wall"), size)
+        r3 = paired(results, ("scan", "wall"), ("checkov", "wall"), size)
+        r4 = paired(results, ("scan", "peak_rss_mib"), ("checkov", "peak_rss_mib"), size)
         lines.append(
             f"| {size:,} | {_fmt(ck_w)} | {_fmt(ck_m, 0)} | {_fmt(en_e, 3)} | {_fmt(en_w)} "
             f"| {_fmt(en_m, 0)} | {_fmt(sc_w)} | {_fmt(sc_m, 0)} | {_fmt(cached)} "
@@ -96,23 +119,22 @@ def targets(results: dict[str, Any], table: dict[str, dict[int, dict[str, float]
     """The issue's numbers, each with the measured value and a verdict."""
     rows: list[tuple[str, str, str, bool | None]] = []
     n = 2000
-    ck_w, ck_m = _get(table, "checkov", n, "wall"), _get(table, "checkov", n, "mib")
-    en_e, en_w = _get(table, "engine", n, "evaluate_s"), _get(table, "engine", n, "wall")
-    sc_w, sc_m = _get(table, "scan", n, "wall"), _get(table, "scan", n, "mib")
-    r = _ratio(ck_w, en_e)
+    ck_m = _get(table, "checkov", n, "mib")
+    sc_m = _get(table, "scan", n, "mib")
+    r = paired(results, ("checkov", "wall"), ("engine", "evaluate_s"), n)
     rows.append(("policy engine vs stock checkov, 2,000 resources (evaluate)", ">= 100x",
                  f"{r:,.0f}x" if r else "not measured", r >= 100 if r else None))
-    r = _ratio(ck_w, en_w)
-    rows.append(("… same, whole engine process (interpreter, import, plan load)", "(info)",
-                 f"{r:,.1f}x" if r else "not measured", None))
+    r = paired(results, ("checkov", "wall"), ("engine", "wall"), n)
+    rows.append(("policy engine as a whole process (start-up, import, plan load) vs checkov",
+                 "(info)", f"{r:,.1f}x" if r else "not measured", None))
     spread, detail = linearity(table)
     rows.append(("policy engine linear up to 10,000 resources", "per-resource spread <= 1.5",
                  f"{spread:.2f} ({detail})" if spread else detail,
                  spread <= 1.5 if spread else None))
-    r = _ratio(sc_w, ck_w)
+    r = paired(results, ("scan", "wall"), ("checkov", "wall"), n)
     rows.append(("full `tfproof scan --plan` time vs checkov, 2,000 resources", "<= 1.00",
                  f"{r:.2f}" if r else "not measured", r <= 1.0 if r else None))
-    r = _ratio(sc_m, ck_m)
+    r = paired(results, ("scan", "peak_rss_mib"), ("checkov", "peak_rss_mib"), n)
     rows.append(("full `tfproof scan --plan` peak memory vs checkov, 2,000", "<= 0.50",
                  f"{r:.2f} ({_fmt(sc_m, 0)} vs {_fmt(ck_m, 0)} MiB)" if r else "not measured",
                  r <= 0.5 if r else None))
@@ -162,11 +184,12 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "## Scan time and peak memory by plan size",
         "",
-        *scan_table(table),
+        *scan_table(results, table),
         "",
         "Times are wall seconds of a fresh child process (start-up included); \"evaluate\" is "
         "the engine's policy pass alone, timed inside its process after the plan is loaded. "
         "`scan` starts from an empty cache; `scan (cached)` repeats it with nothing changed. "
+        "Ratios are medians of per-repetition pairs (both sides measured back to back). "
         "Memory is the peak resident set of the child's whole process tree.",
     ]
     for name, reason in results.get("unavailable", {}).items():
@@ -206,6 +229,9 @@ def markdown(results: dict[str, Any]) -> str:
                 f"| {phase} | {row['wall']:.1f} | {row['returncode']} "
                 f"| {row['terraform_plan_calls']} | {row['plan_cache_hits']} |"
             )
+        if mt.get("tree_changed"):
+            lines.append("\nFiles under infra/, policies/, tests/ or src/ changed while these "
+                         "ran (other engineers' edits): plan calls in the warm run may be theirs.")
     mutation = results.get("mutation")
     if mutation is not None:
         lines += ["", "## Mutation score of the policy engine (source plan)", ""]
@@ -264,6 +290,7 @@ def plot(results: dict[str, Any], path: Path) -> None:
         ax.set_xscale("log")
         ax.set_yscale("log")
         for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
             axis.set_major_formatter(ticker.FuncFormatter(_tick))
             axis.set_minor_formatter(ticker.NullFormatter())
         ax.set_xlabel("resources in plan")

@@ -80,6 +80,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=RESULTS, help="results directory")
     parser.add_argument("--record", action="store_true",
                         help="copy the results tables into bench/README.md")
+    parser.add_argument("--render-only", action="store_true",
+                        help="measure nothing: redraw results.md/png from OUT/results.json")
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes = args.sizes or [100, 2000, 10000]
@@ -207,6 +209,8 @@ def main(argv: list[str]) -> int:
     started = time.perf_counter()
     out_dir: Path = args.out
     out_dir.mkdir(parents=True, exist_ok=True)
+    if args.render_only:
+        return render(json.loads((out_dir / "results.json").read_text()), out_dir, args.record)
     env = environment()
     raw, source_name = source_plan(args)
     base = synth.managed_count(raw)
@@ -251,14 +255,20 @@ def main(argv: list[str]) -> int:
     env["loadavg_end"] = os.getloadavg()
     env["bench_seconds"] = round(time.perf_counter() - started, 1)
     (out_dir / "results.json").write_text(json.dumps(results, indent=1) + "\n")
+    render(results, out_dir, args.record)
+    log(f"bench finished in {env['bench_seconds']:.0f} s")
+    return 0
+
+
+def render(results: dict[str, Any], out_dir: Path, record: bool) -> int:
+    """Write results.md and results.png (and the README section with --record)."""
     markdown = report.markdown(results)
     (out_dir / "results.md").write_text(markdown)
     report.plot(results, out_dir / "results.png")
     print(markdown)
-    if args.record:
+    if record:
         report.record(markdown, ROOT / "bench" / "README.md")
-    log(f"wrote {out_dir / 'results.md'}, results.json, results.png "
-        f"in {env['bench_seconds']:.0f} s")
+    log(f"wrote {out_dir / 'results.md'} and results.png (raw data: results.json)")
     return 0
 
 

@@ -118,7 +118,9 @@ def write_plans(source: dict[str, Any], sizes: list[int], directory: Path) -> di
         path = directory / f"plan-{size}.json"
         if not path.exists():
             plan = replicate(source, size)
-            assert managed_count(plan) == size, (managed_count(plan), size)
+            addresses = [r["address"] for r in _managed(plan["planned_values"]["root_module"])]
+            if len(addresses) != size or len(set(addresses)) != size:
+                raise RuntimeError(f"synthetic plan of {size}: {len(set(addresses))} addresses")
             tmp = path.with_suffix(".json.tmp")
             tmp.write_text(json.dumps(plan))
             tmp.replace(path)

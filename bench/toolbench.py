@@ -147,7 +147,23 @@ def plan_calls(output: str) -> tuple[int, int]:
     return hits, calls
 
 
-def bench_make_test(log: Any = print, args: str = "") -> dict[str, Any]:
+def tree_state() -> str:
+    """A fingerprint of the files the suite plans and tests (path, size, mtime), to tell
+    whether someone changed them while the cold and warm runs were going."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for top in ("infra", "policies", "tests", "src"):
+        for path in sorted((ROOT / top).rglob("*")):
+            skip = {".terraform", "__pycache__"} & set(path.parts)
+            if path.is_file() and not skip:
+                stat = path.stat()
+                digest.update(f"{path.relative_to(ROOT)}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+                              .encode())
+    return digest.hexdigest()[:16]
+
+
+def bench_make_test(log: Any = print, args: str = "", target: str = "test") -> dict[str, Any]:
     """`make test` with a fresh cache, then again with the same cache (nothing changed)."""
     make = shutil.which("make")
     if not make:
@@ -159,10 +175,11 @@ def bench_make_test(log: Any = print, args: str = "") -> dict[str, Any]:
         env = dict(os.environ)
         env["TFPROOF_CACHE_DIR"] = str(cache)
         env.pop("TFPROOF_STATS_FILE", None)
-        argv = [make, "-C", str(ROOT), "test"] + ([f"ARGS={args}"] if args else [])
-        out: dict[str, Any] = {"command": " ".join(argv[:1] + argv[3:])}
+        argv = [make, "-C", str(ROOT), target] + ([f"ARGS={args}"] if args else [])
+        out: dict[str, Any] = {"command": " ".join(["make", *argv[3:]])}
         for phase in ("cold", "warm"):
-            log(f"  make test ({phase}) ...")
+            out[f"tree_before_{phase}"] = tree_state()
+            log(f"  make {target} ({phase}) ...")
             sample = measure.run(argv, env=env, cwd=ROOT, timeout=3600)
             text = sample.stdout + sample.stderr
             hits, calls = plan_calls(text)
@@ -175,9 +192,15 @@ def bench_make_test(log: Any = print, args: str = "") -> dict[str, Any]:
                 "tail": text[-3000:],
             }
             log(
-                f"  make test ({phase}): {sample.wall:7.1f} s, exit {sample.returncode}, "
+                f"  make {target} ({phase}): {sample.wall:7.1f} s, exit {sample.returncode}, "
                 f"{calls} terraform plan calls, {hits} cache hits"
             )
+        out["tree_after_warm"] = tree_state()
+        out["tree_changed"] = len({out["tree_before_cold"], out["tree_before_warm"],
+                                   out["tree_after_warm"]}) > 1
+        if out["tree_changed"]:
+            log("  note: files under infra/, policies/, tests/ or src/ changed during the runs "
+                "(concurrent edits); warm plan calls may come from them")
         out["warm_over_cold"] = out["warm"]["wall"] / out["cold"]["wall"]
         return out
     finally:
