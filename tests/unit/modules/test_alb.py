@@ -50,6 +50,7 @@ def test_inventory(plan: Plan) -> None:
     assert set(plan.resources) == expected
 
 
+@pytest.mark.control("AUDIT-LOGS")
 def test_load_balancer_public_hardened_and_logging(plan: Plan) -> None:
     lb = plan.resources[f"{M}aws_lb.this"]
     assert lb["name"] == "gen-ai-alb"
@@ -65,6 +66,7 @@ def test_load_balancer_public_hardened_and_logging(plan: Plan) -> None:
     assert "aws_s3_bucket.logs.id" in logs_config["bucket"]["references"]
 
 
+@pytest.mark.control("ENC-TRANSIT")
 def test_https_listener_tls12_policy_with_the_created_certificate(plan: Plan) -> None:
     listener = plan.resources[f"{M}aws_lb_listener.https"]
     assert (listener["port"], listener["protocol"]) == (443, "HTTPS")
@@ -82,10 +84,12 @@ def test_https_listener_tls12_policy_with_the_created_certificate(plan: Plan) ->
     )
 
 
+@pytest.mark.control("ENC-TRANSIT", "NET-MIN")
 def test_no_plain_http_listener_by_default(plan: Plan) -> None:
     assert [r["port"] for r in plan.of_type("aws_lb_listener")] == [443]
 
 
+@pytest.mark.control("ENC-TRANSIT")
 def test_given_certificate_is_used_and_port_80_only_redirects(given_certificate: Plan) -> None:
     assert f"{M}aws_acm_certificate.this[0]" not in given_certificate.resources
     https = given_certificate.resources[f"{M}aws_lb_listener.https"]
@@ -130,6 +134,7 @@ def test_path_rule_forwards_to_its_own_target_group(
     assert target_refs == {"aws_lb_target_group.this", "each.key"}
 
 
+@pytest.mark.control("ENC-REST", "ENC-TRANSIT", "NET-PRIVATE")
 def test_log_bucket_private_sse_s3_tls_only_and_expiring(plan: Plan) -> None:
     bucket_address = f"{M}aws_s3_bucket.logs"
     # ALB log delivery does not support SSE-KMS: SSE-S3 is the strongest option (README).
@@ -147,6 +152,7 @@ def test_log_bucket_private_sse_s3_tls_only_and_expiring(plan: Plan) -> None:
     assert bucket["lifecycle_rule"][0]["expiration"][0]["days"] == 365
 
 
+@pytest.mark.control("AUDIT-LOGS")
 def test_log_bucket_writable_by_the_regions_elb_account_only_under_the_prefix(plan: Plan) -> None:
     policy = config_statements(plan, f"{M}data.aws_iam_policy_document.logs")
     service = policy["AllowLogDeliveryService"]
@@ -161,5 +167,6 @@ def test_log_bucket_writable_by_the_regions_elb_account_only_under_the_prefix(pl
     assert accounts["us-east-1"] == "127311923021"
 
 
+@pytest.mark.control("TAGS")
 def test_every_resource_merges_module_tags(plan: Plan) -> None:
     assert_tagged(plan)

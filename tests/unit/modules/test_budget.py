@@ -19,6 +19,7 @@ def test_inventory(plan: Plan) -> None:
     assert set(plan.resources) == {"module.this.aws_budgets_budget.this"}
 
 
+@pytest.mark.control("COST")
 def test_monthly_cost_budget_on_the_project_tag(plan: Plan) -> None:
     budget = plan.resources["module.this.aws_budgets_budget.this"]
     assert budget["name"] == "gen-ai-monthly"
@@ -30,6 +31,7 @@ def test_monthly_cost_budget_on_the_project_tag(plan: Plan) -> None:
     assert budget["cost_filters"] == {"TagKeyValue": "user:Project$gen-ai-services"}
 
 
+@pytest.mark.control("COST")
 def test_alert_at_80_percent_actual_spend_reaches_topic_and_mail(plan: Plan) -> None:
     (notification,) = plan.resources["module.this.aws_budgets_budget.this"]["notification"]
     assert notification["comparison_operator"] == "GREATER_THAN"

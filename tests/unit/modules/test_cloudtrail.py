@@ -56,6 +56,7 @@ def test_inventory_follows_the_cloudwatch_switch(plan: Plan, with_logs: Plan) ->
     assert set(with_logs.resources) == BASE | CLOUDWATCH
 
 
+@pytest.mark.control("TRAIL")
 def test_trail_multi_region_global_validated_encrypted(plan: Plan) -> None:
     trail = plan.resources[f"{M}aws_cloudtrail.this"]
     assert trail["name"] == "gen-ai-trail"
@@ -70,6 +71,7 @@ def test_trail_multi_region_global_validated_encrypted(plan: Plan) -> None:
     assert not trail.get("cloud_watch_logs_group_arn")
 
 
+@pytest.mark.control("TRAIL", "KEY-ROTATION")
 def test_trail_key_rotates_and_serves_only_this_trail(plan: Plan) -> None:
     key = plan.resources[f"{M}aws_kms_key.this"]
     assert key["enable_key_rotation"] is True
@@ -90,6 +92,7 @@ def test_trail_key_rotates_and_serves_only_this_trail(plan: Plan) -> None:
     assert "kms:Encrypt" not in as_list(decrypt["Action"])
 
 
+@pytest.mark.control("TRAIL", "AUDIT-LOGS")
 def test_trail_bucket_versioned_kms_blocked_tls_only_and_logged(plan: Plan) -> None:
     address = f"{M}aws_s3_bucket.this"
     assert_private_versioned_bucket(plan, address, "aws:kms")
@@ -110,6 +113,7 @@ def test_trail_bucket_versioned_kms_blocked_tls_only_and_logged(plan: Plan) -> N
     assert rule["expiration"] == [], "trail logs are archived, never expired"
 
 
+@pytest.mark.control("TRAIL")
 def test_only_this_trail_may_write_the_bucket(plan: Plan) -> None:
     policy = config_statements(plan, f"{M}data.aws_iam_policy_document.bucket")
     write = policy["AWSCloudTrailWrite"]
@@ -123,6 +127,7 @@ def test_only_this_trail_may_write_the_bucket(plan: Plan) -> None:
     assert constant(acl_check["actions"]) == ["s3:GetBucketAcl"]
 
 
+@pytest.mark.control("TRAIL", "LOG-RETENTION")
 def test_cloudwatch_delivery_uses_a_30_day_encrypted_group_and_a_scoped_role(
     with_logs: Plan,
 ) -> None:
@@ -148,6 +153,7 @@ def test_cloudwatch_delivery_uses_a_30_day_encrypted_group_and_a_scoped_role(
     }
 
 
+@pytest.mark.control("TAGS")
 def test_every_resource_merges_module_tags(plan: Plan, with_logs: Plan) -> None:
     assert_tagged(plan)
     assert_tagged(with_logs)

@@ -29,6 +29,7 @@ def test_inventory(plan: Plan) -> None:
     assert set(plan.resources) == expected
 
 
+@pytest.mark.control("IMAGE-SCAN-PUSH", "ENC-REST")
 @pytest.mark.parametrize("service", SERVICES)
 def test_repository_scans_on_push_immutable_and_kms_encrypted(plan: Plan, service: str) -> None:
     repo = plan.resources[f'module.this.aws_ecr_repository.this["{service}"]']
@@ -58,5 +59,6 @@ def test_lifecycle_policy_expires_untagged_and_caps_the_count(plan: Plan, servic
     assert all(rule["action"] == {"type": "expire"} for rule in rules.values())
 
 
+@pytest.mark.control("TAGS")
 def test_repositories_merge_module_tags(plan: Plan) -> None:
     assert_tagged(plan)

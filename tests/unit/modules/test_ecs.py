@@ -38,6 +38,7 @@ def test_inventory(plan: Plan) -> None:
     assert set(plan.resources) == expected
 
 
+@pytest.mark.control("OBSERVABILITY")
 def test_cluster_has_container_insights(plan: Plan) -> None:
     cluster = plan.resources[f"{M}aws_ecs_cluster.this"]
     assert cluster["name"] == "gen-ai-cluster"
@@ -57,6 +58,7 @@ def test_task_definition_fargate_with_both_roles(plan: Plan, service: str, port:
     assert definition["task_role_arn"] == "arn:aws:iam::123456789012:role/gen-ai-ecs-task"
 
 
+@pytest.mark.control("SECRETS")
 @pytest.mark.parametrize(("service", "port"), sorted(SERVICES.items()))
 def test_container_hardened_logged_and_configured_by_name(
     plan: Plan, service: str, port: int
@@ -87,6 +89,7 @@ def test_container_hardened_logged_and_configured_by_name(
     assert container["secrets"] == [{"name": "API_KEYS", "valueFrom": API_KEYS}]
 
 
+@pytest.mark.control("NET-PRIVATE")
 @pytest.mark.parametrize(("service", "port"), sorted(SERVICES.items()))
 def test_service_private_behind_its_target_group_with_rollback(
     plan: Plan, service: str, port: int
@@ -112,6 +115,7 @@ def test_service_private_behind_its_target_group_with_rollback(
     assert "aws_ecs_task_definition.this" in refs(svc, "task_definition")
 
 
+@pytest.mark.control("TAGS")
 def test_every_resource_merges_module_tags(plan: Plan) -> None:
     assert_tagged(plan)
     for service in SERVICES:

@@ -20,6 +20,7 @@ def test_inventory(plan: Plan) -> None:
     assert set(plan.resources) == {"module.this.aws_vpc_endpoint.s3"}
 
 
+@pytest.mark.control("NET-PRIVATE", "TAGS")
 def test_s3_gateway_endpoint_in_the_region_on_the_given_route_tables(plan: Plan) -> None:
     endpoint = plan.resources["module.this.aws_vpc_endpoint.s3"]
     assert endpoint["service_name"] == "com.amazonaws.us-east-1.s3"

@@ -52,6 +52,7 @@ def _trust(plan: Plan, role: str) -> dict:
     return statement
 
 
+@pytest.mark.control("IAM-LEAST")
 @pytest.mark.parametrize("role", ["execution", "task"])
 def test_roles_trusted_only_by_ecs_tasks(plan: Plan, scoped: Plan, role: str) -> None:
     unscoped = _trust(plan, role)
@@ -70,6 +71,7 @@ def test_role_names(plan: Plan) -> None:
     assert plan.resources[f"{M}aws_iam_role.task"]["name"] == "gen-ai-ecs-task"
 
 
+@pytest.mark.control("IAM-LEAST")
 def test_execution_role_gets_the_managed_execution_policy(plan: Plan) -> None:
     attachment = plan.resources[f"{M}aws_iam_role_policy_attachment.execution"]
     assert attachment["policy_arn"] == (
@@ -78,6 +80,7 @@ def test_execution_role_gets_the_managed_execution_policy(plan: Plan) -> None:
     assert attachment["role"] == "gen-ai-ecs-task-execution"
 
 
+@pytest.mark.control("IAM-LEAST")
 def test_task_policy_reads_only_its_bucket_secrets_and_keys(plan: Plan) -> None:
     policy = statements(plan.resources[f"{M}aws_iam_role_policy.task"]["policy"])
     granted = {
@@ -96,6 +99,7 @@ def test_task_policy_reads_only_its_bucket_secrets_and_keys(plan: Plan) -> None:
     assert all(s["Effect"] == "Allow" for s in policy.values())
 
 
+@pytest.mark.control("IAM-LEAST")
 def test_xray_write_is_the_managed_policy_and_can_be_turned_off(plan: Plan, scoped: Plan) -> None:
     xray = plan.resources[f"{M}aws_iam_role_policy_attachment.task_xray[0]"]
     assert xray["policy_arn"] == "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
@@ -103,6 +107,7 @@ def test_xray_write_is_the_managed_policy_and_can_be_turned_off(plan: Plan, scop
     assert f"{M}aws_iam_role_policy_attachment.task_xray[0]" not in scoped.resources
 
 
+@pytest.mark.control("IAM-LEAST")
 def test_injected_secrets_get_an_execution_policy_for_exactly_those(scoped: Plan) -> None:
     policy = statements(scoped.resources[f"{M}aws_iam_role_policy.execution[0]"]["policy"])
     assert as_list(policy["ReadInjectedSecrets"]["Action"]) == ["secretsmanager:GetSecretValue"]
@@ -111,6 +116,7 @@ def test_injected_secrets_get_an_execution_policy_for_exactly_those(scoped: Plan
     assert as_list(policy["DecryptInjectedSecrets"]["Resource"]) == [EXAMPLE_KEY]
 
 
+@pytest.mark.control("IAM-LEAST")
 def test_no_statement_allows_everything(plan: Plan, scoped: Plan) -> None:
     for each in (plan, scoped):
         for policy in each.of_type("aws_iam_role_policy"):
@@ -120,5 +126,6 @@ def test_no_statement_allows_everything(plan: Plan, scoped: Plan) -> None:
                 assert "*" not in as_list(statement["Resource"]), sid
 
 
+@pytest.mark.control("TAGS")
 def test_roles_merge_module_tags(plan: Plan) -> None:
     assert_tagged(plan)

@@ -21,6 +21,7 @@ def test_inventory(plan: Plan) -> None:
     assert set(plan.resources) == {"module.this.aws_kms_key.this", "module.this.aws_kms_alias.this"}
 
 
+@pytest.mark.control("KEY-ROTATION")
 def test_key_rotates_with_a_30_day_deletion_window(plan: Plan) -> None:
     key = plan.resources["module.this.aws_kms_key.this"]
     assert key["enable_key_rotation"] is True
@@ -32,6 +33,7 @@ def test_key_rotates_with_a_30_day_deletion_window(plan: Plan) -> None:
     assert "aws_kms_key.this.key_id" in alias.references("target_key_id")
 
 
+@pytest.mark.control("IAM-LEAST")
 def test_key_policy_statements(plan: Plan) -> None:
     policy = statements(plan.resources["module.this.aws_kms_key.this"]["policy"])
     assert set(policy) == {
@@ -65,6 +67,7 @@ def test_key_policy_statements(plan: Plan) -> None:
             assert sid == "AccountRootAdministersKey"
 
 
+@pytest.mark.control("TAGS")
 def test_key_merges_module_tags(plan: Plan) -> None:
     assert_tagged(plan)
     assert plan.resources["module.this.aws_kms_key.this"]["tags"]["Name"] == "gen-ai-data"

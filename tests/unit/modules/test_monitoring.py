@@ -41,6 +41,7 @@ def test_inventory(plan: Plan) -> None:
     assert set(plan.resources) == expected
 
 
+@pytest.mark.control("LOG-RETENTION", "ENC-REST")
 @pytest.mark.parametrize("service", sorted(SERVICES))
 def test_service_log_group_30_days_encrypted(plan: Plan, service: str) -> None:
     group = plan.resources[f'{M}aws_cloudwatch_log_group.services["{service}"]']
@@ -49,6 +50,7 @@ def test_service_log_group_30_days_encrypted(plan: Plan, service: str) -> None:
     assert group["kms_key_id"] == EXAMPLE_KEY
 
 
+@pytest.mark.control("ENC-REST", "ALARMS")
 def test_alert_topic_encrypted_and_publishable_only_for_this_account(plan: Plan) -> None:
     topic = plan.resources[f"{M}aws_sns_topic.alerts"]
     assert topic["name"] == "gen-ai-alerts"
@@ -80,6 +82,7 @@ def test_alert_topic_encrypted_and_publishable_only_for_this_account(plan: Plan)
     )
 
 
+@pytest.mark.control("ALARMS")
 def test_service_health_alarm_fires_when_running_tasks_drop(plan: Plan) -> None:
     alarm = plan.resources[f"{ALARM}service_health"]
     assert alarm["alarm_name"] == "gen-ai-service-health"
@@ -92,6 +95,7 @@ def test_service_health_alarm_fires_when_running_tasks_drop(plan: Plan) -> None:
     assert alarm["treat_missing_data"] == "breaching", "no task reporting is an outage"
 
 
+@pytest.mark.control("ALARMS")
 @pytest.mark.parametrize(("service", "name"), sorted(SERVICES.items()))
 def test_per_service_health_alarm_on_healthy_hosts(plan: Plan, service: str, name: str) -> None:
     alarm = plan.resources[f'{ALARM}service_health_per_service["{service}"]']
@@ -105,6 +109,7 @@ def test_per_service_health_alarm_on_healthy_hosts(plan: Plan, service: str, nam
     assert alarm["treat_missing_data"] == "breaching"
 
 
+@pytest.mark.control("ALARMS")
 @pytest.mark.parametrize(
     ("alarm", "metric", "threshold"),
     [("cpu_high", "CPUUtilization", 80), ("memory_high", "MemoryUtilization", 85)],
@@ -120,6 +125,7 @@ def test_utilisation_alarms_above_the_design_thresholds(
     assert resource["dimensions"] == {"ClusterName": "gen-ai-cluster", "ServiceName": name}
 
 
+@pytest.mark.control("ALARMS")
 def test_disk_alarm_below_20_percent_of_allocated_storage(plan: Plan) -> None:
     alarm = plan.resources[f"{ALARM}db_free_storage_low"]
     assert alarm["comparison_operator"] == "LessThanThreshold"
@@ -129,6 +135,7 @@ def test_disk_alarm_below_20_percent_of_allocated_storage(plan: Plan) -> None:
     assert alarm["dimensions"] == {"DBInstanceIdentifier": "gen-ai-db"}
 
 
+@pytest.mark.control("ALARMS")
 def test_error_rate_alarm_above_5_percent_of_requests(plan: Plan) -> None:
     alarm = plan.resources[f"{ALARM}error_rate_high"]
     assert alarm["comparison_operator"] == "GreaterThanThreshold"
@@ -149,6 +156,7 @@ def test_error_rate_alarm_above_5_percent_of_requests(plan: Plan) -> None:
         assert metric["dimensions"] == {"LoadBalancer": LB}
 
 
+@pytest.mark.control("ALARMS")
 def test_every_alarm_notifies_the_topic_on_alarm_and_ok(plan: Plan) -> None:
     alarms = plan.of_type("aws_cloudwatch_metric_alarm")
     assert len(alarms) == 9
@@ -158,5 +166,6 @@ def test_every_alarm_notifies_the_topic_on_alarm_and_ok(plan: Plan) -> None:
             assert "aws_sns_topic.alerts.arn" in refs(alarm, attribute), (alarm.address, attribute)
 
 
+@pytest.mark.control("TAGS")
 def test_every_resource_merges_module_tags(plan: Plan) -> None:
     assert_tagged(plan)

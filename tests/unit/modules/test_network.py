@@ -47,6 +47,7 @@ def test_inventory(plan: Plan) -> None:
     assert set(plan.resources) == expected
 
 
+@pytest.mark.control("NET-PRIVATE")
 def test_design_cidrs_one_subnet_pair_per_zone_no_public_ips(plan: Plan) -> None:
     assert plan.resources["module.this.aws_vpc.this"]["cidr_block"] == "10.0.0.0/16"
     for i, zone in enumerate(AZS):
@@ -59,6 +60,7 @@ def test_design_cidrs_one_subnet_pair_per_zone_no_public_ips(plan: Plan) -> None
         assert public["map_public_ip_on_launch"] is False
 
 
+@pytest.mark.control("NET-PRIVATE")
 def test_private_tier_leaves_through_the_single_nat_gateway(plan: Plan) -> None:
     nat = plan.resources["module.this.aws_nat_gateway.this"]
     assert "aws_subnet.public[0]" in nat.references("subnet_id")
@@ -74,12 +76,14 @@ def test_private_tier_leaves_through_the_single_nat_gateway(plan: Plan) -> None:
         assert "aws_route_table.private" in association.references("route_table_id")
 
 
+@pytest.mark.control("NET-MIN")
 def test_default_security_group_is_closed(plan: Plan) -> None:
     group = plan.resources["module.this.aws_default_security_group.this"]
     assert group["ingress"] == []
     assert group["egress"] == []
 
 
+@pytest.mark.control("LOG-RETENTION", "ENC-REST")
 def test_flow_logs_capture_all_traffic_into_an_encrypted_30_day_group(plan: Plan) -> None:
     flow_log = plan.resources["module.this.aws_flow_log.this"]
     assert flow_log["traffic_type"] == "ALL"
@@ -92,6 +96,7 @@ def test_flow_logs_capture_all_traffic_into_an_encrypted_30_day_group(plan: Plan
     assert group["kms_key_id"] == EXAMPLE_KEY
 
 
+@pytest.mark.control("IAM-LEAST")
 def test_flow_log_role_trusts_only_the_flow_log_service_of_this_account(plan: Plan) -> None:
     role = plan.resources["module.this.aws_iam_role.flow_logs"]
     (statement,) = json.loads(role["assume_role_policy"])["Statement"]
@@ -100,6 +105,7 @@ def test_flow_log_role_trusts_only_the_flow_log_service_of_this_account(plan: Pl
     assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": [EXAMPLE_ACCOUNT]}}
 
 
+@pytest.mark.control("TAGS")
 def test_every_resource_merges_module_tags(plan: Plan) -> None:
     assert_tagged(plan)
     tiers = {

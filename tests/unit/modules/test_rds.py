@@ -55,6 +55,7 @@ def test_engine_and_design_parameters(default: Plan) -> None:
     assert (db["name"], db["username"], db["port"]) == ("genai", "genai_admin", 5432)
 
 
+@pytest.mark.control("ENC-REST", "NET-PRIVATE")
 def test_encrypted_with_the_given_key_private_and_iam_auth(default: Plan) -> None:
     db = default.resources[DB]
     assert db["storage_encrypted"] is True
@@ -67,6 +68,7 @@ def test_encrypted_with_the_given_key_private_and_iam_auth(default: Plan) -> Non
     assert "aws_db_subnet_group.this.name" in refs(db, "db_subnet_group_name")
 
 
+@pytest.mark.control("BACKUP")
 def test_daily_backups_for_7_days_final_snapshot_and_deletion_protection(default: Plan) -> None:
     db = default.resources[DB]
     assert db["backup_retention_period"] == 7
@@ -80,6 +82,7 @@ def test_daily_backups_for_7_days_final_snapshot_and_deletion_protection(default
     assert db["copy_tags_to_snapshot"] is True
 
 
+@pytest.mark.control("ENC-TRANSIT")
 def test_parameter_group_forces_tls_and_logs_connections(default: Plan) -> None:
     group = default.resources[f"{M}aws_db_parameter_group.this"]
     assert (group["name"], group["family"]) == ("gen-ai-db-postgres15", "postgres15")
@@ -88,6 +91,7 @@ def test_parameter_group_forces_tls_and_logs_connections(default: Plan) -> None:
     assert "aws_db_parameter_group.this.name" in refs(default.resources[DB], "parameter_group_name")
 
 
+@pytest.mark.control("LOG-RETENTION")
 def test_exported_logs_land_in_groups_with_30_day_retention(default: Plan) -> None:
     db = default.resources[DB]
     assert db["enabled_cloudwatch_logs_exports"] == ["postgresql", "upgrade"]
@@ -97,6 +101,7 @@ def test_exported_logs_land_in_groups_with_30_day_retention(default: Plan) -> No
         assert group["retention_in_days"] == 30
 
 
+@pytest.mark.control("SECRETS")
 def test_password_only_from_the_sensitive_variable(default: Plan) -> None:
     db = default.resources[DB]
     assert db.sensitive.get("password") is True
@@ -106,6 +111,7 @@ def test_password_only_from_the_sensitive_variable(default: Plan) -> None:
     assert password not in json.dumps(default.raw)
 
 
+@pytest.mark.control("BACKUP")
 def test_turning_protection_off_and_monitoring_on(unprotected: Plan) -> None:
     db = unprotected.resources[DB]
     assert db["deletion_protection"] is False
@@ -124,6 +130,7 @@ def test_turning_protection_off_and_monitoring_on(unprotected: Plan) -> None:
     assert "aws_iam_role.monitoring" in refs(db, "monitoring_role_arn")
 
 
+@pytest.mark.control("BACKUP")
 def test_backup_retention_below_7_days_is_refused(example_plan) -> None:
     # Fail closed: the module's validation stops the plan rather than deploy a database that
     # keeps less than the design's week of backups. (A failed plan is never cached.)
@@ -131,5 +138,6 @@ def test_backup_retention_below_7_days_is_refused(example_plan) -> None:
         example_plan("rds", backup_retention_period="6", **env_secret_variables())
 
 
+@pytest.mark.control("TAGS")
 def test_every_resource_merges_module_tags(default: Plan) -> None:
     assert_tagged(default)

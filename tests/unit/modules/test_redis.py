@@ -50,6 +50,7 @@ def test_redis_6_two_nodes_with_failover_across_zones(plan: Plan) -> None:
     assert "aws_elasticache_parameter_group.this.name" in refs(group, "parameter_group_name")
 
 
+@pytest.mark.control("ENC-REST", "ENC-TRANSIT", "SECRETS")
 def test_encrypted_at_rest_and_in_transit_with_auth(plan: Plan) -> None:
     group = plan.resources[GROUP]
     assert group["at_rest_encryption_enabled"] is True
@@ -60,6 +61,7 @@ def test_encrypted_at_rest_and_in_transit_with_auth(plan: Plan) -> None:
     assert _token() not in json.dumps(plan.raw)
 
 
+@pytest.mark.control("NET-PRIVATE")
 def test_private_subnets_and_given_group_only(plan: Plan) -> None:
     group = plan.resources[GROUP]
     assert group["security_group_ids"] == ["sg-0123456789abcdef0"]
@@ -68,6 +70,7 @@ def test_private_subnets_and_given_group_only(plan: Plan) -> None:
     assert "aws_elasticache_subnet_group.this.name" in refs(group, "subnet_group_name")
 
 
+@pytest.mark.control("BACKUP")
 def test_snapshots_kept_7_days_outside_the_maintenance_window(plan: Plan) -> None:
     group = plan.resources[GROUP]
     assert group["snapshot_retention_limit"] == 7
@@ -76,5 +79,6 @@ def test_snapshots_kept_7_days_outside_the_maintenance_window(plan: Plan) -> Non
     assert group["auto_minor_version_upgrade"] is True
 
 
+@pytest.mark.control("TAGS")
 def test_every_resource_merges_module_tags(plan: Plan) -> None:
     assert_tagged(plan)

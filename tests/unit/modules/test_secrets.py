@@ -43,6 +43,7 @@ def test_inventory(plan: Plan) -> None:
     }
 
 
+@pytest.mark.control("KEY-ROTATION")
 def test_secrets_key_rotates_and_only_the_account_administers_it(plan: Plan) -> None:
     key = plan.resources[f"{M}aws_kms_key.this"]
     assert key["enable_key_rotation"] is True
@@ -55,6 +56,7 @@ def test_secrets_key_rotates_and_only_the_account_administers_it(plan: Plan) -> 
     assert plan.resources[f"{M}aws_kms_alias.this"]["name"] == "alias/gen-ai-secrets"
 
 
+@pytest.mark.control("ENC-REST")
 @pytest.mark.parametrize(("resource", "name"), sorted(SECRETS.items()))
 def test_secret_encrypted_with_the_module_key_and_recoverable(
     plan: Plan, resource: str, name: str
@@ -65,6 +67,7 @@ def test_secret_encrypted_with_the_module_key_and_recoverable(
     assert "aws_kms_key.this.arn" in refs(secret, "kms_key_id")
 
 
+@pytest.mark.control("KEY-ROTATION")
 def test_db_password_rotates_every_30_days_with_the_given_rotator(plan: Plan) -> None:
     rotation = plan.resources[f"{M}aws_secretsmanager_secret_rotation.db_password[0]"]
     assert rotation["rotation_lambda_arn"] == (
@@ -74,6 +77,7 @@ def test_db_password_rotates_every_30_days_with_the_given_rotator(plan: Plan) ->
     assert "aws_secretsmanager_secret.db_password.id" in refs(rotation, "secret_id")
 
 
+@pytest.mark.control("SECRETS")
 def test_secret_values_stay_out_of_the_plan(plan: Plan) -> None:
     version = plan.resources[f"{M}aws_secretsmanager_secret_version.db_password"]
     assert version.sensitive.get("secret_string") is True
@@ -88,5 +92,6 @@ def test_secret_values_stay_out_of_the_plan(plan: Plan) -> None:
     assert module_variables["cache_auth_token"].get("sensitive") is True
 
 
+@pytest.mark.control("TAGS")
 def test_every_resource_merges_module_tags(plan: Plan) -> None:
     assert_tagged(plan)

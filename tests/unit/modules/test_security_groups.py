@@ -50,6 +50,7 @@ def test_groups_named_and_in_the_given_vpc(plan: Plan) -> None:
         assert group.get("description"), f"{group.address} has no description"
 
 
+@pytest.mark.control("NET-MIN")
 def test_only_https_on_the_alb_group_is_open_to_the_world(plan: Plan) -> None:
     assert sorted(world_ingress(plan)) == [
         (f"{M}aws_security_group_rule.alb_https_ipv4", 443, 443),
@@ -74,6 +75,7 @@ def _wiring(plan: Plan, name: str) -> tuple[str, str]:
     return group("security_group_id"), group("source_security_group_id")
 
 
+@pytest.mark.control("NET-MIN")
 @pytest.mark.parametrize(
     ("rule", "ports", "wiring"),
     [
@@ -93,6 +95,7 @@ def test_internal_ingress_only_from_the_upstream_group(
     assert _wiring(plan, rule) == wiring
 
 
+@pytest.mark.control("NET-MIN")
 def test_data_store_groups_have_no_egress_and_services_reach_only_their_stores(plan: Plan) -> None:
     egress = {
         r.address.rsplit(".", 1)[1]: r
@@ -112,6 +115,7 @@ def test_data_store_groups_have_no_egress_and_services_reach_only_their_stores(p
     assert (out["from_port"], out["to_port"], out["protocol"]) == (443, 443, "tcp")
 
 
+@pytest.mark.control("NET-MIN")
 def test_port_80_opens_only_on_request_and_ipv6_follows_its_list(redirect_plan: Plan) -> None:
     assert f"{M}aws_security_group_rule.alb_https_ipv6[0]" not in redirect_plan.resources
     assert sorted(world_ingress(redirect_plan)) == [
@@ -122,5 +126,6 @@ def test_port_80_opens_only_on_request_and_ipv6_follows_its_list(redirect_plan: 
     assert "aws_security_group.alb.id" in redirect.references("security_group_id")
 
 
+@pytest.mark.control("TAGS")
 def test_every_group_merges_module_tags(plan: Plan) -> None:
     assert_tagged(plan)

@@ -51,12 +51,14 @@ def test_inventory_with_replication(plan: Plan) -> None:
     assert set(plan.resources) == expected
 
 
+@pytest.mark.control("DR")
 def test_replication_off_removes_replicas_role_and_rule(unreplicated: Plan) -> None:
     assert set(unreplicated.resources) == _bucket_set("documents") | _bucket_set("access_logs")
     documents = unreplicated.resources[f"{M}aws_s3_bucket.documents"]
     assert documents.get("replication_configuration") == []
 
 
+@pytest.mark.control("ENC-REST", "ENC-TRANSIT", "NET-PRIVATE", "BACKUP")
 @pytest.mark.parametrize(
     ("bucket", "algorithm"),
     [
@@ -76,6 +78,7 @@ def test_every_bucket_versioned_encrypted_blocked_and_tls_only(
     assert plan.resources[f"{M}aws_s3_bucket.{bucket}"]["force_destroy"] is False
 
 
+@pytest.mark.control("AUDIT-LOGS")
 def test_documents_acl_private_and_access_logged(plan: Plan) -> None:
     documents = plan.resources[f"{M}aws_s3_bucket.documents"]
     assert documents["bucket"] == "gen-ai-example-documents"
@@ -104,6 +107,7 @@ def test_log_buckets_accept_log_delivery_and_expire_logs(plan: Plan) -> None:
     assert replica_logs["bucket"] == "gen-ai-example-documents-replica-access-logs"
 
 
+@pytest.mark.control("DR")
 def test_documents_replicate_everything_to_the_replica_bucket(plan: Plan) -> None:
     documents = plan.resources[f"{M}aws_s3_bucket.documents"]
     (replication,) = documents["replication_configuration"]
@@ -119,6 +123,7 @@ def test_documents_replicate_everything_to_the_replica_bucket(plan: Plan) -> Non
     assert unknown["rules"][0]["destination"][0]["bucket"] is True
 
 
+@pytest.mark.control("DR")
 def test_replicas_are_created_through_the_replica_provider_in_us_west_2(plan: Plan) -> None:
     providers = plan.raw["configuration"]["provider_config"]
     assert providers["aws.replica"]["expressions"]["region"]["constant_value"] == "us-west-2"
@@ -131,6 +136,7 @@ def test_replicas_are_created_through_the_replica_provider_in_us_west_2(plan: Pl
         assert config["provider_config_key"].endswith(expected), address
 
 
+@pytest.mark.control("IAM-LEAST")
 def test_replication_role_trusted_by_s3_of_this_account_scoped_to_the_two_buckets(
     plan: Plan,
 ) -> None:
@@ -158,5 +164,6 @@ def test_replication_role_trusted_by_s3_of_this_account_scoped_to_the_two_bucket
         assert "s3:*" not in statement["actions"]["constant_value"]
 
 
+@pytest.mark.control("TAGS")
 def test_every_resource_merges_module_tags(plan: Plan) -> None:
     assert_tagged(plan)

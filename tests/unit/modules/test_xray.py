@@ -21,6 +21,7 @@ def test_inventory(plan: Plan) -> None:
     assert set(plan.resources) == {"module.this.aws_xray_sampling_rule.this"}
 
 
+@pytest.mark.control("OBSERVABILITY", "TAGS")
 def test_sampling_rule_matches_everything_at_the_design_rate(plan: Plan) -> None:
     rule = plan.resources["module.this.aws_xray_sampling_rule.this"]
     assert rule["rule_name"] == "gen-ai-sampling"
