@@ -155,11 +155,27 @@ def test_compare_with_the_previous_bundle(audited, bundle: Path):
         (["--target", "/nonexistent/root"], "not a folder"),
         (["--compare", "/nonexistent/bundle"], "no such bundle"),
         (["--sandbox", "gcp"], "invalid choice"),
+        (["--out", "FILE"], "exists and is not a folder"),
+        (["--waivers", "/nonexistent/waivers.yaml"], "no such file"),
+        (["--layer", "plan", "--target", "FILE"], "not a folder"),
     ],
 )
 def test_bad_input_fails_closed(args: list[str], message: str, tmp_path: Path):
+    (tmp_path / "a-file").write_text("")
+    args = [str(tmp_path / "a-file") if a == "FILE" else a for a in args]
     proc = run_cli("audit", "--out", str(tmp_path / "reports"), *args)
     assert proc.returncode == 2
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").iterdir())
+
+
+def test_a_failure_mid_run_leaves_no_bundle(tmp_path: Path):
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text("waivers:\n  - control: TAGS\n    resource: '*'\n")  # no owner, no expiry
+    out = tmp_path / "reports"
+    proc = run_cli("audit", "--target", str(PLANTED), "--layer", "policy", "--out", str(out),
+                   "--waivers", str(waivers), env={"TF_VAR_api_token": PLANTED_TOKEN})
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "lacks" in proc.stderr and "Traceback" not in proc.stderr
+    assert list(out.iterdir()) == []  # the unfinished .partial folder was removed

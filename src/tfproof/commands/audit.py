@@ -113,7 +113,8 @@ def build_request(args: argparse.Namespace, root: Path) -> AuditRequest:
         waivers=waivers,
         variables=variables,
         var_files=list(args.var_file),
-        test_paths=args.tests,
+        # the project's test folders assert on infra/envs; a --target audit runs only --tests
+        test_paths=args.tests if args.tests is not None or not args.target else [],
         pytest_args=list(args.pytest_arg),
         apply_sandbox=not args.target,
     )
@@ -127,6 +128,9 @@ def run(args: argparse.Namespace) -> int:
         os.environ["TFPROOF_QUIET"] = "1"
     root = repo_root()
     request = build_request(args, root)
+    if args.out.exists() and not args.out.is_dir():
+        raise InputError(f"--out {args.out}: exists and is not a folder; give a folder for "
+                         "the bundles (default: reports).")
     if args.compare is not None and not args.compare.exists():
         raise InputError(f"--compare {args.compare}: no such bundle.")
     missing = [layer for layer in request.layers if layer in LAYER_TEST_DIRS

@@ -28,16 +28,24 @@ class BundleWriter:
     """Writes one bundle folder (see the module docstring)."""
 
     def __init__(self, out: Path, run_id: str, guard: SecretGuard) -> None:
-        out.mkdir(parents=True, exist_ok=True)
-        name = run_id
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise TfproofError(f"Cannot create the output folder {out}: {exc.strerror}.") from exc
         suffix = 1
-        while (out / name).exists() or (out / f".{name}.partial").exists():
+        while True:
+            name = run_id if suffix == 1 else f"{run_id}-{suffix}"
             suffix += 1
-            name = f"{run_id}-{suffix}"
+            if (out / name).exists():
+                continue
+            try:
+                (out / f".{name}.partial").mkdir()
+            except FileExistsError:  # another audit started in the same second
+                continue
+            break
         self.name = name
         self.final = out / name
         self.directory = out / f".{name}.partial"
-        self.directory.mkdir()
         self.guard = guard
 
     def path(self, rel: str) -> Path:

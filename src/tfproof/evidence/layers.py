@@ -209,7 +209,10 @@ def start_tests(request: AuditRequest, scratch: Path) -> TestRun:
 def finish_tests(run: TestRun) -> tuple[list[TestResult], int | None, list[str]]:
     """Wait for pytest; its outcomes, its exit status and notes on anything odd."""
     if run.process is None:
-        return [], None, ["no test layer ran (none asked for, or no test folder)"]
+        return [], None, [
+            "no pytest layer ran (none asked for, no test folder, or a --target audit "
+            "without --tests)"
+        ]
     code = run.process.wait()
     if run.reader is not None:
         run.reader.join(timeout=30)
