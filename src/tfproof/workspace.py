@@ -29,6 +29,7 @@ _BACKEND_RE = re.compile(r'^\s*backend\s+"[^"]+"', re.MULTILINE)
 _CONFIG_ALIASES_RE = re.compile(r"configuration_aliases\s*=\s*\[([^\]]*)\]")
 _SKIP_DIRS = {".terraform", ".git", ".nox", ".venv", "__pycache__", ".pytest_cache"}
 _SKIP_FILES = {".terraform.lock.hcl", "terraform.tfstate", "terraform.tfstate.backup"}
+_SKIP_SUFFIXES = (".tfstate", ".tfplan", ".md")
 _MAX_TREE_BYTES = 64 * 1024 * 1024
 _OVERRIDE_NAME = "zz_tfproof_override.tf"
 
@@ -57,13 +58,23 @@ def local_module_dirs(root: Path) -> set[Path]:
     return seen
 
 
+def _is_module_dir(directory: Path) -> bool:
+    return any(p.name.endswith((".tf", ".tf.json")) for p in directory.iterdir() if p.is_file())
+
+
 def _iter_files(directory: Path) -> Iterable[Path]:
+    """A module's own files: templates and data in subfolders count, documentation and
+    other modules nested inside it (its `examples/`, sub-modules reached on their own) do not,
+    so editing a README or an example never invalidates the plans of what calls the module."""
     for dirpath, dirnames, filenames in os.walk(directory):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
+        here = Path(dirpath)
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in _SKIP_DIRS and not _is_module_dir(here / d)
+        )
         for name in sorted(filenames):
-            if name in _SKIP_FILES or name.endswith((".tfstate", ".tfplan")):
+            if name in _SKIP_FILES or name.endswith(_SKIP_SUFFIXES):
                 continue
-            yield Path(dirpath) / name
+            yield here / name
 
 
 def _blocks(text: str, opener: re.Pattern[str]) -> list[str]:
