@@ -95,3 +95,16 @@ def test_unparsable_hcl_is_a_plan_error(scratch_dir: Path) -> None:
 def test_missing_required_variable_is_a_plan_error(tiny: Path) -> None:
     with pytest.raises(PlanError, match="api_token"):
         plan(PlanRequest(path=tiny, variables={"suffix": "novar"}))
+
+
+def test_cache_key_ignores_docs_and_nested_examples(tiny: Path) -> None:
+    request = PlanRequest(path=tiny, variables={"api_token": SECRET})
+    first = cache_key(request, Workspace(tiny))
+    module = tiny.parent / "modules" / "bucket"
+    (module / "README.md").write_text("# bucket\n")
+    example = module / "examples" / "basic"
+    example.mkdir(parents=True)
+    (example / "main.tf").write_text('module "this" {\n  source = "../.."\n  name = "x"\n}\n')
+    assert cache_key(request, Workspace(tiny)) == first
+    (module / "policy.json.tpl").write_text("{}")
+    assert cache_key(request, Workspace(tiny)) != first, "module data files count"
