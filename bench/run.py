@@ -66,9 +66,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         "the engine runs on every size)")
     parser.add_argument("--repeat", type=int, default=3, help="repetitions (median; >= 3)")
     parser.add_argument("--quick", action="store_true",
-                        help="sizes 100,2000,10000 with checkov/scan up to 2,000 (~3 min)")
+                        help="sizes 100,2000,10000 with checkov/scan up to 2,000 "
+                        "(~3-4 min on a quiet 2-core machine)")
     parser.add_argument("--candidates", default=",".join(candidates.NAMES),
-                        help="which of checkov,engine,scan to time")
+                        help="which of checkov,engine,scan,scan-cached to time "
+                        "(scan-cached runs right after each scan, on its cache)")
     parser.add_argument("--source-module", type=Path, default=None,
                         help="root module whose real plan is replicated "
                         "(default infra/envs/production)")
