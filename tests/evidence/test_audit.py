@@ -97,6 +97,11 @@ def test_junit_and_sarif_cover_tests_and_every_env(bundle: Path):
     assert any(n.startswith("planted: ") for n in names)
     props = [(p.get("name"), p.get("value")) for p in root.iter("property")]
     assert ("tfproof_control", "SECRETS") in props
+    live = next(s for s in root.iter("testsuite") if s.get("name").startswith("live checks"))
+    assert [c.get("name") for c in live.iter("testcase")] == [
+        "token stored aws_ssm_parameter.token", "budget exists"
+    ]
+    assert live.get("skipped") == "1"
     sarif = json.loads((bundle / "results.sarif").read_text())
     assert sarif["version"] == "2.1.0"
     assert [r["automationDetails"]["id"] for r in sarif["runs"]] == ["tfproof-audit/planted/"]

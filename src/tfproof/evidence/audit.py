@@ -305,7 +305,10 @@ def write_bundle(
     writer.write_json(FILES["oscal"], oscal.assessment_results(evidence))
     writer.write_json(FILES["sarif"], combined_sarif(reports))
     pytest_xml = pytest_junit.read_text() if pytest_junit and pytest_junit.is_file() else None
-    writer.write_text(FILES["junit"], combined_junit(reports, pytest_xml))
+    live = [c for control in evidence["controls"] for c in control["live_checks"]]
+    live += evidence["unattributed"]["live_checks"]
+    kind = evidence["run"].get("sandbox", {}).get("kind")
+    writer.write_text(FILES["junit"], combined_junit(reports, pytest_xml, live, kind))
     if pytest_log is not None:
         writer.copy_text(FILES["pytest_output"], pytest_log)
     writer.write_text(FILES["report"], html.render(evidence, writer.hashes()))

@@ -1,10 +1,11 @@
 """One junit.xml and one results.sarif for the whole run, from the scan writers and pytest.
 
 `tfproof scan` writes SARIF and JUnit for one target; an audit has several
-targets and a pytest run. These helpers reuse the scan writers
+targets, a pytest run and the live checks. These helpers reuse the scan writers
 (`tfproof.formats`) per target and merge their output: SARIF gets one run per
 environment (told apart by `automationDetails.id`), JUnit one <testsuites>
-holding pytest's suites and each environment's per-control suites.
+holding pytest's suites, each environment's per-control suites and a suite of
+live checks, so a CI that reads junit.xml sees every failure the audit saw.
 """
 
 from __future__ import annotations
@@ -38,8 +39,34 @@ def _suites(xml_text: str, what: str) -> list[ET.Element]:
     return [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
 
 
-def combined_junit(reports: list[tuple[str, ScanReport]], pytest_xml: str | None) -> str:
-    """One <testsuites>: pytest's suite(s), then each env's suites (named `env: CONTROL`)."""
+def _live_suite(checks: list[dict[str, Any]], kind: str) -> ET.Element:
+    suite = ET.Element(
+        "testsuite", name=f"live checks ({kind} sandbox)", tests=str(len(checks)),
+        failures=str(sum(c["status"] == "failed" for c in checks)), errors="0",
+        skipped=str(sum(c["status"] == "skipped" for c in checks)),
+    )
+    for check in checks:
+        case = ET.SubElement(suite, "testcase",
+                             classname=f"live.{check['control'] or 'unattributed'}",
+                             name=f"{check['name']} {check['resource']}".strip())
+        if check["control"]:
+            props = ET.SubElement(case, "properties")
+            ET.SubElement(props, "property", name="tfproof_control", value=check["control"])
+        if check["status"] == "failed":
+            failure = ET.SubElement(case, "failure", message=check["detail"][:500])
+            failure.text = check["detail"]
+        elif check["status"] == "skipped":
+            ET.SubElement(case, "skipped", message=check["detail"][:500])
+    return suite
+
+
+def combined_junit(
+    reports: list[tuple[str, ScanReport]],
+    pytest_xml: str | None,
+    live_checks: list[dict[str, Any]] | None = None,
+    sandbox_kind: str | None = None,
+) -> str:
+    """One <testsuites>: pytest's suite(s), each env's suites (`env: CONTROL`), live checks."""
     root = ET.Element("testsuites", name="tfproof audit")
     if pytest_xml:
         for suite in _suites(pytest_xml, "pytest"):
@@ -48,6 +75,8 @@ def combined_junit(reports: list[tuple[str, ScanReport]], pytest_xml: str | None
         for suite in _suites(render_junit(report), f"scan of {env}"):
             suite.set("name", f"{env}: {suite.get('name', '')}")
             root.append(suite)
+    if live_checks:
+        root.append(_live_suite(live_checks, sandbox_kind or "unknown"))
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for suite in root:
         for key in totals:
