@@ -113,11 +113,6 @@ def make_evidence(
     return _make
 
 
-@pytest.fixture()
-def in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
 PLANTED_TESTS = {
     "unit/test_planted.py": '''
 import os

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from trestle.oscal.assessment_results import AssessmentResults
 
 from tfproof.evidence.manifest import MANIFEST, SUMS, bundle_files, verify
 from tfproof.evidence.schema import EVIDENCE
@@ -67,6 +68,8 @@ def test_evidence_and_manifest_schemas(bundle: Path):
     assert manifest["sandbox"] == {"kind": "embedded", "account_id": "123456789012"}
     assert "tests/evidence/fixtures/planted/main.tf" in manifest["inputs"]
     assert manifest["started"] <= manifest["finished"]
+    oscal = json.loads((bundle / "assessment-results.oscal.json").read_text())
+    AssessmentResults.model_validate(oscal["assessment-results"])
 
 
 def test_controls_link_to_findings_tests_and_live_checks(bundle: Path):
