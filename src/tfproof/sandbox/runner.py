@@ -103,20 +103,27 @@ def teardown_record(record: RunRecord, sandbox: Sandbox) -> Teardown:
         record.update(status="destroying")
         work_root = record.work_dir / record.root_relative if record.root_relative else None
         if work_root and (work_root / "terraform.tfstate").is_file():
-            try:
-                result = run_terraform(
-                    work_root,
-                    ["destroy", "-auto-approve", "-input=false", "-no-color", "-lock-timeout=60s",
-                     *_var_args(record.variables)],
-                    _terraform_env(sandbox),
-                    timeouts.destroy,
-                    log,
+            def terraform(args: list[str]) -> str:
+                return run_terraform(
+                    work_root, [*args, "-auto-approve", "-input=false", "-no-color",
+                                "-lock-timeout=60s", *_var_args(record.variables)],
+                    _terraform_env(sandbox), timeouts.destroy, log,
                     on_start=lambda pid: record.update(terraform_pid=pid),
-                )
-                found = _DESTROYED_RE.search(result.stdout)
-                report.destroyed = int(found.group(1)) if found else 0
-            except TfproofError as exc:
-                report.errors.append(str(exc))
+                ).stdout  # fmt: skip
+
+            try:
+                out = terraform(["destroy"])
+            except TfproofError:
+                # a destroy cut short (a crash, a kill) leaves state naming objects that are
+                # already gone; refresh them out of the state and destroy once more
+                try:
+                    terraform(["apply", "-refresh-only"])
+                    out = terraform(["destroy"])
+                except TfproofError as exc:
+                    out = ""
+                    report.errors.append(str(exc))
+            found = _DESTROYED_RE.search(out)
+            report.destroyed = int(found.group(1)) if found else 0
         try:
             report.tagged_after_destroy = tagged_arns(sandbox, record.run_id, record.regions)
             failures: dict[str, str] = {}

