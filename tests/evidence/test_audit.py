@@ -86,9 +86,14 @@ def test_controls_link_to_findings_tests_and_live_checks(bundle: Path):
     tags = controls["TAGS"]
     assert tags["tests"][0]["attribution"] == "name"
     assert "plan" in tags["proved_by"]
-    cost = controls["COST"]  # a skipped test and a skipped live check: says why
-    assert cost["status"] == "not_checked"
-    assert "lacks budgets" in cost["reason"]
+    cost = controls["COST"]  # a skipped test and a skipped live check are kept, with why
+    assert cost["layers"]["plan"]["status"] == "skipped"
+    assert cost["layers"]["live"]["status"] == "skipped"
+    assert cost["tests"][0]["outcome"] == "skipped"
+    assert "lacks budgets" in cost["tests"][0]["message"]
+    assert "lacks budgets" in cost["live_checks"][0]["detail"]
+    if cost["status"] == "not_checked":  # unless a policy judged it from the plan
+        assert "lacks budgets" in cost["reason"]
     alarms = controls["ALARMS"]
     assert alarms["tests"][0]["layer"] == "live"
     assert evidence["run"]["layers_run"] == ["plan", "policy", "live"]
@@ -108,7 +113,8 @@ def test_junit_and_sarif_cover_tests_and_every_env(bundle: Path):
     sarif = json.loads((bundle / "results.sarif").read_text())
     assert sarif["version"] == "2.1.0"
     assert [r["automationDetails"]["id"] for r in sarif["runs"]] == ["tfproof-audit/planted/"]
-    assert any(r["ruleId"] == "TFP_SECRETS_LITERAL" for r in sarif["runs"][0]["results"])
+    assert any(r["properties"]["control"] == "SECRETS" and r["properties"]["status"] == "failed"
+               for r in sarif["runs"][0]["results"])  # the literal password in main.tf
 
 
 def test_no_planted_secret_in_any_file(bundle: Path):
