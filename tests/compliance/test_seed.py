@@ -25,6 +25,11 @@ def _failed(report, control):
     ("TRAIL", "aws_cloudtrail.main"),                    # no log file validation
     ("TAGS", "aws_security_group.service"),              # only a Name tag
     ("ALARMS", "aws_cloudwatch_metric_alarm.service_health"),  # inverted direction
+    ("ALARMS", "aws_ecs_cluster.main"),                  # so no working health alarm; no CPU/memory
+    ("ALARMS", "aws_db_instance.main"),                  # no "Disk Space < 20%" alarm
+    ("COST", "aws_budgets_budget.monthly"),              # the 80 % notification has no subscriber
+    ("NET-PRIVATE", "module.vpc.aws_vpc.this"),          # S3 endpoint on no route table
+    ("DR", "aws_s3_bucket.documents"),                   # not replicated to us-west-2
 ])
 def test_seed_failures_are_reported(seed_report, control, address):
     assert address in _failed(seed_report, control)
@@ -34,6 +39,7 @@ def test_seed_failures_are_reported(seed_report, control, address):
 @pytest.mark.checkov
 def test_seed_choices_are_not_failed(seed_report):
     assert "aws_s3_bucket.documents" not in _failed(seed_report, "ENC-REST")
+    assert not _failed(seed_report, "OBSERVABILITY")  # containerInsights and the X-Ray rule
     log_groups = {f.resource for f in seed_report.findings
                   if f.resource.startswith("aws_cloudwatch_log_group.")}
     assert len(log_groups) == 9

@@ -92,6 +92,7 @@ class PlanIndex:
         self._walk_memo: dict[str, dict[str, list[tuple[str, list[str]]]]] = {}
         self._path_memo: dict[str, tuple[str, ...]] = {}
         self._prefix_memo: dict[str, str] = {}
+        self._reverse_memo: dict[str, dict[str, list[tuple[str, Resource]]]] = {}
 
     def _data_sources(self) -> list[Resource]:
         """Data sources with what the plan knows of them (read now, or deferred to apply)."""
@@ -282,28 +283,49 @@ class PlanIndex:
                 return narrowed
         return candidates
 
-    @cached_property
-    def _reverse(self) -> dict[str, list[tuple[str, Resource]]]:
-        """target address -> [(top-level attribute, referring resource)], built once."""
-        reverse: dict[str, list[tuple[str, Resource]]] = defaultdict(list)
-        for resource in self.resources.values():
-            for top in self._refs_by_top(resource):
-                for target in self.references(resource, top):
-                    reverse[target.address].append((top, resource))
-        return reverse
+    def _reverse_of(self, resource_type: str) -> dict[str, list[tuple[str, Resource]]]:
+        """target address -> [(top-level attribute, referrer)] for referrers of one type.
+
+        Built on first use, once per type: a scan only ever asks who points at
+        a target from a handful of types (bucket settings, rules, policies), so
+        the references of every other resource are never resolved.
+        """
+        found = self._reverse_memo.get(resource_type)
+        if found is None:
+            found = defaultdict(list)
+            for resource in self.by_type.get(resource_type, ()):
+                for top in self._refs_by_top(resource):
+                    for target in self.references(resource, top):
+                        found[target.address].append((top, resource))
+            self._reverse_memo[resource_type] = found
+        return found
 
     def referrers(
         self, target: Resource, types: tuple[str, ...] | str, attribute: str | None = None
     ) -> list[Resource]:
-        """Resources of `types` whose `attribute` (any, if None) refers to `target`."""
+        """Resources of `types` whose `attribute` (any, if None) refers to `target`.
+
+        Referrers come in plan order, then those that name the target by a
+        literal id, name or arn.
+        """
         wanted = (types,) if isinstance(types, str) else types
-        out: dict[str, Resource] = {}
-        for attr, resource in self._reverse.get(target.address, []):
-            if resource.type in wanted and (attribute is None or attr == attribute):
-                out[resource.address] = resource
+        hits: dict[str, Resource] = {}
+        for resource_type in dict.fromkeys(wanted):
+            for attr, resource in self._reverse_of(resource_type).get(target.address, ()):
+                if attribute is None or attr == attribute:
+                    hits[resource.address] = resource
+        out = hits
+        if len(wanted) > 1 and len(hits) > 1:
+            order = self._position
+            out = {a: hits[a] for a in sorted(hits, key=order.__getitem__)}
         for resource in self._value_matches(target, wanted, attribute):
             out.setdefault(resource.address, resource)
         return list(out.values())
+
+    @cached_property
+    def _position(self) -> dict[str, int]:
+        """Plan order of every managed resource (referrers keep it across types)."""
+        return {address: i for i, address in enumerate(self.resources)}
 
     def _value_matches(
         self, target: Resource, types: tuple[str, ...], attribute: str | None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from tfproof.engine.index import PlanIndex
 from tfproof.engine.policy import Policy, Verdict, load_policies
 from tfproof.findings import Finding
-from tfproof.plan import Plan
+from tfproof.plan import Plan, gc_paused
 
 
 @dataclass
@@ -34,7 +34,9 @@ def to_finding(policy: Policy, address: str, verdict: Verdict) -> Finding:
         resource=address,
         status="passed" if verdict.outcome == "passed" else "failed",
         severity=policy.severity,
-        message=verdict.message if verdict.outcome != "passed" else f"{policy.title}: ok",
+        # a plan-level pass keeps its message (e.g. why a control does not apply to this plan)
+        message=(verdict.message if verdict.outcome != "passed" or verdict.address
+                 else f"{policy.title}: ok"),
         remediation=policy.remediation.strip() if verdict.outcome == "failed" else None,
     )
 
@@ -44,7 +46,11 @@ def evaluate(
 ) -> EngineResult:
     """Run every policy over the plan in one pass."""
     policies = load_policies() if policies is None else policies
-    index = index or PlanIndex(plan)
+    with gc_paused():
+        return _evaluate(plan, policies, index or PlanIndex(plan))
+
+
+def _evaluate(plan: Plan, policies: tuple[Policy, ...], index: PlanIndex) -> EngineResult:
     by_type: dict[str, list[Policy]] = defaultdict(list)
     everywhere: list[Policy] = []
     for policy in policies:
@@ -52,9 +58,11 @@ def evaluate(
             everywhere.append(policy)
         for resource_type in policy.resource_types:
             by_type[resource_type].append(policy)
+    dispatch = {t: (*found, *everywhere) for t, found in by_type.items()}
+    fallback = tuple(everywhere)
     result = EngineResult(findings=[])
     for resource in plan.resources.values():
-        for policy in (*by_type.get(resource.type, ()), *everywhere):
+        for policy in dispatch.get(resource.type, fallback):
             verdict = policy.evaluate(resource, index)
             if verdict is None:
                 continue

@@ -1,0 +1,22 @@
+"""The seed's "Memory > 85%" infrastructure alert exists for each ECS cluster."""
+
+from __future__ import annotations
+
+from tfproof.engine import alarms
+from tfproof.engine.checkov_adapter import export_check
+from tfproof.engine.index import PlanIndex
+from tfproof.engine.policy import Verdict
+from tfproof.plan import Resource
+
+RESOURCE_TYPES = (alarms.CLUSTER,)
+RELATIONAL = True
+METRIC = "MemoryUtilization"
+LIMIT = 85
+
+
+def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
+    """AWS/ECS MemoryUtilization above at most 85 %, cluster-wide or on each of its services."""
+    return alarms.ecs_utilization(resource, index, METRIC, LIMIT, "memory")
+
+
+export_check(globals())

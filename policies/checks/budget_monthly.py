@@ -1,0 +1,116 @@
+"""The seed's "Budget Alerts": a monthly cost budget that notifies at 80 % of actual spend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tfproof.engine.checkov_adapter import export_check
+from tfproof.engine.helpers import blocks, unknown
+from tfproof.engine.index import PlanIndex
+from tfproof.engine.policy import Verdict
+from tfproof.plan import Resource
+
+RESOURCE_TYPES = ("aws_budgets_budget",)
+RELATIONAL = True
+PERCENT = 80
+# What runs up a bill by the hour: a plan holding one of these needs a budget.
+COST_DRIVERS = (
+    "aws_ecs_cluster", "aws_db_instance", "aws_rds_cluster", "aws_elasticache_cluster",
+    "aws_elasticache_replication_group", "aws_lb", "aws_alb", "aws_instance",
+    "aws_autoscaling_group", "aws_eks_cluster", "aws_nat_gateway",
+)
+
+
+def _number(value: object) -> float | None:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def _subscribed(budget: Resource, index: PlanIndex, number: int, note: dict) -> bool | None:
+    """The notification has a subscriber (e-mail or SNS); None when only known after apply."""
+    if note.get("subscriber_email_addresses") or note.get("subscriber_sns_topic_arns"):
+        return True
+    if any(t.type == "aws_sns_topic" for t in index.references(budget, "notification")):
+        return True
+    unknown_notes = budget.unknown.get("notification")
+    if isinstance(unknown_notes, list) and number < len(unknown_notes):
+        pending = unknown_notes[number]
+        if isinstance(pending, dict) and any(
+                pending.get(k) is True for k in ("subscriber_email_addresses",
+                                                 "subscriber_sns_topic_arns")):
+            return None
+    return False
+
+
+def _percent(note: dict, limit: float | None) -> float | None:
+    """The notification's threshold as a percentage of the budget."""
+    threshold = _number(note.get("threshold"))
+    if threshold is None:
+        return None
+    if note.get("threshold_type") == "ABSOLUTE_VALUE":
+        return threshold / limit * 100 if limit else None
+    return threshold
+
+
+def judge(budget: Resource, index: PlanIndex) -> Verdict:
+    """This budget alone: COST, MONTHLY, an ACTUAL notification at <= 80 % with a subscriber."""
+    values = budget.values
+    problems = []
+    if values.get("budget_type") != "COST":
+        problems.append(f"budget_type is {values.get('budget_type')!r}, not COST")
+    if values.get("time_unit") != "MONTHLY":
+        problems.append(f"time_unit is {values.get('time_unit')!r}, not MONTHLY")
+    limit = _number(values.get("limit_amount"))
+    notes = blocks(values, "notification")
+    actual = []
+    for number, note in enumerate(notes):
+        percent = _percent(note, limit)
+        if (note.get("notification_type") == "ACTUAL" and percent is not None
+                and 0 < percent <= PERCENT
+                and str(note.get("comparison_operator")).startswith(("GREATER_THAN", "EQUAL_TO"))):
+            actual.append((percent, _subscribed(budget, index, number, note)))
+    pending = False
+    if not actual:
+        if not notes and unknown(budget, "notification"):
+            pending = True
+        else:
+            problems.append(f"no notification on ACTUAL spend at or below {PERCENT} %")
+    elif not any(subscribed for _, subscribed in actual):
+        if any(subscribed is None for _, subscribed in actual):
+            pending = True
+        else:
+            problems.append("the ACTUAL-spend notification has no subscriber: it alerts nobody")
+    if problems:
+        return Verdict.fail("; ".join(problems))
+    if pending:
+        return Verdict.unknown("the budget's notifications are known only after apply")
+    percent = min(p for p, subscribed in actual if subscribed)
+    return Verdict.ok(f"monthly cost budget notifies on ACTUAL spend above {percent:g} %")
+
+
+def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
+    """A budget that falls short fails only when no other budget of the plan meets the rule."""
+    verdict = judge(resource, index)
+    if verdict.outcome != "failed":
+        return verdict
+    others = [b for b in index.of_type(*RESOURCE_TYPES) if b.address != resource.address]
+    if any(judge(b, index).outcome == "passed" for b in others):
+        return None
+    return verdict
+
+
+def evaluate_plan(index: PlanIndex) -> Iterator[Verdict]:
+    """No budget at all in a plan that runs billable services: the plan fails (no address)."""
+    if index.of_type(*RESOURCE_TYPES):
+        return
+    drivers = index.of_type(*COST_DRIVERS)
+    if drivers:
+        more = f" and {len(drivers) - 1} more billable resources" if len(drivers) > 1 else ""
+        yield Verdict("failed", f"no aws_budgets_budget in a plan that runs "
+                      f"{drivers[0].address}{more}: add a monthly COST budget with an ACTUAL "
+                      f"notification at {PERCENT} %", "(plan)")
+
+
+export_check(globals())
