@@ -19,8 +19,7 @@ def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
     if not alarms.application_lb(resource):
         return None
     name = resource.values.get("name") or resource.address
-    tied = [a for a in alarms.alarms(index)
-            if alarms.is_5xx(a) and alarms.watches_lb(a, resource, index)]
+    tied = [a for a in alarms.watching_lb(resource, index) if alarms.is_5xx(a)]
     rising = [a for a in tied if a.fires_on == "high"]
     for alarm in rising:
         if alarms.is_5xx_rate(alarm) and alarm.threshold is not None and alarm.threshold <= LIMIT:

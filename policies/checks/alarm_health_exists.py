@@ -15,8 +15,7 @@ RELATIONAL = True
 def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
     """A task/host count alarm tied to the cluster, firing below its threshold, to an SNS topic."""
     name = resource.values.get("name") or resource.address
-    tied = [a for a in alarms.alarms(index)
-            if alarms.is_health(a) and alarms.watches_cluster(a, resource, index)]
+    tied = [a for a in alarms.watching_cluster(resource, index) if alarms.is_health(a)]
     good = [a for a in tied if a.fires_on == "low" and a.notifies_sns]
     if good:
         return Verdict.ok(f"health alarm {good[0].describe()} notifies SNS when tasks drop")

@@ -22,8 +22,8 @@ def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
     """AWS/RDS FreeStorageSpace below at least 20 % of the allocated storage, for this instance."""
     name = resource.values.get("identifier") or resource.address
     allocated = resource.values.get("allocated_storage")
-    tied = [a for a in alarms.alarms(index)
-            if a.has_metric("AWS/RDS", "FreeStorageSpace") and alarms.watches_db(a, resource)]
+    tied = [a for a in alarms.watching_db(resource, index)
+            if a.has_metric("AWS/RDS", "FreeStorageSpace")]
     if not isinstance(allocated, (int, float)) or allocated <= 0:
         if unknown(resource, "allocated_storage"):
             return Verdict.unknown("allocated_storage is known only after apply")

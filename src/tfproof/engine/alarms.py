@@ -48,6 +48,7 @@ class AlarmView:
     operator: str
     threshold: float | None
     targets: frozenset[str]  # addresses the dimensions refer to
+    target_types: frozenset[str]  # their resource types
     dimensions: tuple[dict[str, Any], ...]  # known dimension maps (alarm's and metric_query's)
     notifies_sns: bool | None  # None: the actions are known only after apply
 
@@ -119,12 +120,13 @@ def _view(alarm: Resource, index: PlanIndex) -> AlarmView:
                 metrics.append((str(metric.get("namespace") or ""), str(metric["metric_name"])))
             if isinstance(metric.get("dimensions"), dict):
                 dimensions.append(metric["dimensions"])
-    targets = {t.address for t in index.references(alarm, "dimensions")}
-    targets |= {t.address for t in index.references(alarm, "metric_query")}
+    referenced = index.references(alarm, "dimensions") + index.references(alarm, "metric_query")
+    targets = {t.address for t in referenced}
     return AlarmView(
         resource=alarm, metrics=tuple(metrics), math=math,
         operator=str(values.get("comparison_operator") or ""),
         threshold=_number(values.get("threshold")), targets=frozenset(targets),
+        target_types=frozenset(t.type for t in referenced),
         dimensions=tuple(dimensions), notifies_sns=_notifies_sns(alarm, index),
     )
 
@@ -133,6 +135,42 @@ def alarms(index: PlanIndex) -> list[AlarmView]:
     """Every metric alarm of the plan, read once per plan."""
     return index.memo("alarms", "views",  # type: ignore[no-any-return]
                       lambda: [_view(a, index) for a in index.of_type(ALARM)])
+
+
+def _lookup(index: PlanIndex) -> dict[str, list[AlarmView]]:
+    """Alarms by what their dimensions name: a referenced address, or "Key=literal value"."""
+    def compute() -> dict[str, list[AlarmView]]:
+        found: dict[str, list[AlarmView]] = {}
+        for alarm in alarms(index):
+            keys = set(alarm.targets)
+            keys |= {f"{key}={value}" for dims in alarm.dimensions for key, value in dims.items()
+                     if isinstance(value, str)}
+            for key in keys:
+                found.setdefault(key, []).append(alarm)
+        return found
+    return index.memo("alarms", "lookup", compute)  # type: ignore[no-any-return]
+
+
+def _naming(index: PlanIndex, addresses: set[str], literals: dict[str, Any],
+            by_reference: tuple[str, ...]) -> list[AlarmView]:
+    """Alarms whose dimensions name any of `addresses`, or a literal (key -> known value).
+
+    An alarm that refers to a resource of a `by_reference` type is tied by that
+    reference only: two clusters of one name (in two regions, or two copies of a
+    module) must not share each other's alarms through the name.
+    """
+    table = _lookup(index)
+    found: dict[str, AlarmView] = {}
+    for key in sorted(addresses):
+        for alarm in table.get(key, ()):
+            found.setdefault(alarm.address, alarm)
+    for key, value in literals.items():
+        if not isinstance(value, str):
+            continue
+        for alarm in table.get(f"{key}={value}", ()):
+            if not alarm.target_types & set(by_reference):
+                found.setdefault(alarm.address, alarm)
+    return list(found.values())
 
 
 # -- what an alarm watches -----------------------------------------------------------------
@@ -154,40 +192,36 @@ def _cluster_target_groups(cluster: Resource, index: PlanIndex) -> set[str]:
     return index.memo("alarms.cluster_tgs", cluster.address, compute)  # type: ignore[no-any-return]
 
 
-def watches_cluster(alarm: AlarmView, cluster: Resource, index: PlanIndex) -> bool:
-    """The alarm's dimensions name the cluster, one of its services or their target groups."""
-    if cluster.address in alarm.targets:
-        return True
-    name = cluster.values.get("name")
-    if isinstance(name, str) and name in alarm.literal("ClusterName"):
-        return True
-    if any(s.address in alarm.targets for s in cluster_services(cluster, index)):
-        return True
-    return bool(alarm.targets & _cluster_target_groups(cluster, index))
+def watching_cluster(cluster: Resource, index: PlanIndex) -> list[AlarmView]:
+    """Alarms naming the cluster, one of its services or their target groups (or its name)."""
+    def compute() -> list[AlarmView]:
+        addresses = {cluster.address, *_cluster_target_groups(cluster, index)}
+        addresses |= {s.address for s in cluster_services(cluster, index)}
+        return _naming(index, addresses, {"ClusterName": cluster.values.get("name")},
+                       (CLUSTER, SERVICE, *TARGET_GROUPS))
+    return index.memo("alarms.cluster", cluster.address, compute)  # type: ignore[no-any-return]
 
 
 def watches_service(alarm: AlarmView, service: Resource) -> bool:
-    """The alarm names this ECS service (by reference or by its name)."""
+    """The alarm names this ECS service (by reference, else by its name)."""
     if service.address in alarm.targets:
         return True
     name = service.values.get("name")
-    return isinstance(name, str) and name in alarm.literal("ServiceName")
+    return (SERVICE not in alarm.target_types and isinstance(name, str)
+            and name in alarm.literal("ServiceName"))
 
 
-def is_cluster_wide(alarm: AlarmView, index: PlanIndex) -> bool:
+def is_cluster_wide(alarm: AlarmView) -> bool:
     """An ECS alarm on the whole cluster: no ServiceName dimension, no service referenced."""
     if any("ServiceName" in d for d in alarm.dimensions):
         return False
-    return not any(index.resources[t].type == SERVICE for t in alarm.targets
-                   if t in index.resources)
+    return SERVICE not in alarm.target_types
 
 
-def watches_db(alarm: AlarmView, db: Resource) -> bool:
-    """The alarm names this RDS instance (by reference or identifier)."""
-    if db.address in alarm.targets:
-        return True
-    identifier = db.values.get("identifier")
-    return isinstance(identifier, str) and identifier in alarm.literal("DBInstanceIdentifier")
+def watching_db(db: Resource, index: PlanIndex) -> list[AlarmView]:
+    """Alarms naming this RDS instance (by reference, else by identifier)."""
+    return _naming(index, {db.address}, {"DBInstanceIdentifier": db.values.get("identifier")},
+                   ("aws_db_instance",))
 
 
 def lb_target_groups(lb: Resource, index: PlanIndex) -> set[str]:
@@ -204,14 +238,11 @@ def lb_target_groups(lb: Resource, index: PlanIndex) -> set[str]:
     return index.memo("alarms.lb_tgs", lb.address, compute)  # type: ignore[no-any-return]
 
 
-def watches_lb(alarm: AlarmView, lb: Resource, index: PlanIndex) -> bool:
-    """The alarm names this load balancer or one of its target groups."""
-    if lb.address in alarm.targets:
-        return True
-    suffix = lb.values.get("arn_suffix")
-    if isinstance(suffix, str) and suffix in alarm.literal("LoadBalancer"):
-        return True
-    return bool(alarm.targets & lb_target_groups(lb, index))
+def watching_lb(lb: Resource, index: PlanIndex) -> list[AlarmView]:
+    """Alarms naming this load balancer or one of its target groups (or its ARN suffix)."""
+    return _naming(index, {lb.address, *lb_target_groups(lb, index)},
+                   {"LoadBalancer": lb.values.get("arn_suffix")},
+                   (*LOAD_BALANCERS, *TARGET_GROUPS))
 
 
 # -- the seed's alarms ---------------------------------------------------------------------
@@ -245,11 +276,10 @@ def ecs_utilization(
     A lower threshold alerts earlier and also meets the rule.
     """
     name = cluster.values.get("name") or cluster.address
-    related = [a for a in alarms(index)
-               if a.has_metric("AWS/ECS", metric) and watches_cluster(a, cluster, index)]
+    related = [a for a in watching_cluster(cluster, index) if a.has_metric("AWS/ECS", metric)]
     good = [a for a in related
             if a.fires_on == "high" and a.threshold is not None and a.threshold <= limit]
-    wide = [a for a in good if is_cluster_wide(a, index)]
+    wide = [a for a in good if is_cluster_wide(a)]
     if wide:
         return Verdict.ok(f"{label} alarm {wide[0].address} watches all of cluster {name}")
     services = cluster_services(cluster, index)

@@ -120,21 +120,16 @@ def _alarm_known(resource: Resource, index: PlanIndex) -> bool:
 
 
 def _watching(test: Callable[[alarms.AlarmView], bool],
-              watches: Callable[[alarms.AlarmView, Resource, PlanIndex], bool]
+              watching: Callable[[Resource, PlanIndex], list[alarms.AlarmView]]
               ) -> Callable[[Resource, PlanIndex], tuple[str, ...]]:
     """Every alarm of one kind that watches the resource (all must go for the gap to show)."""
     def found(resource: Resource, index: PlanIndex) -> tuple[str, ...]:
-        return tuple(a.address for a in alarms.alarms(index)
-                     if test(a) and watches(a, resource, index))
+        return tuple(a.address for a in watching(resource, index) if test(a))
     return found
 
 
 def _ecs(metric: str) -> Callable[[alarms.AlarmView], bool]:
     return lambda alarm: alarm.has_metric("AWS/ECS", metric)
-
-
-def _watches_db(alarm: alarms.AlarmView, db: Resource, index: PlanIndex) -> bool:
-    return alarms.watches_db(alarm, db)
 
 
 def _free_storage(alarm: alarms.AlarmView) -> bool:
@@ -206,11 +201,11 @@ def _alb(resource: Resource, index: PlanIndex) -> bool:
     return alarms.application_lb(resource) and bool(_error_alarms(resource, index))
 
 
-_health_alarms = _watching(alarms.is_health, alarms.watches_cluster)
-_cpu_alarms = _watching(_ecs("CPUUtilization"), alarms.watches_cluster)
-_memory_alarms = _watching(_ecs("MemoryUtilization"), alarms.watches_cluster)
-_disk_alarms = _watching(_free_storage, _watches_db)
-_error_alarms = _watching(alarms.is_5xx, alarms.watches_lb)
+_health_alarms = _watching(alarms.is_health, alarms.watching_cluster)
+_cpu_alarms = _watching(_ecs("CPUUtilization"), alarms.watching_cluster)
+_memory_alarms = _watching(_ecs("MemoryUtilization"), alarms.watching_cluster)
+_disk_alarms = _watching(_free_storage, alarms.watching_db)
+_error_alarms = _watching(alarms.is_5xx, alarms.watching_lb)
 
 DELETIONS: tuple[Operator, ...] = (
     Operator("delete_health_alarms", "ALARMS", (alarms.CLUSTER,), _has_alarms(_health_alarms),
@@ -241,12 +236,12 @@ DELETIONS: tuple[Operator, ...] = (
 
 def _alarm_and_watched(resource: Resource, index: PlanIndex) -> frozenset[str]:
     """A broken alarm, and what it watches: that may be left without a working alarm of its kind."""
-    view = next(a for a in alarms.alarms(index) if a.address == resource.address)
-    watched = {c.address for c in index.of_type(alarms.CLUSTER)
-               if alarms.watches_cluster(view, c, index)}
-    watched |= {d.address for d in index.of_type("aws_db_instance") if alarms.watches_db(view, d)}
-    watched |= {lb.address for lb in index.of_type(*alarms.LOAD_BALANCERS)
-                if alarms.watches_lb(view, lb, index)}
+    lookups: tuple[tuple[tuple[str, ...], Callable[[Resource, PlanIndex],
+                                                  list[alarms.AlarmView]]], ...] = (
+        ((alarms.CLUSTER,), alarms.watching_cluster), (("aws_db_instance",), alarms.watching_db),
+        (alarms.LOAD_BALANCERS, alarms.watching_lb))
+    watched = {target.address for types, watching in lookups for target in index.of_type(*types)
+               if any(a.address == resource.address for a in watching(target, index))}
     return frozenset({resource.address, *watched})
 
 
