@@ -145,7 +145,10 @@ def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
             how = " (destination known after apply; the module creates it there)" if (
                 pending) else ""
             return Verdict.ok(f"replicated to {target.address} in {SECONDARY}{how}")
-        where.append(f"{target.address} in {target_region or 'an unknown region'}")
+        if target_region is None:
+            return Verdict.unknown(f"the region of {target.address}'s provider is known only "
+                                   "after apply")
+        where.append(f"{target.address} in {target_region}")
     if pending and not where:
         return Verdict.unknown("the replication destination is known only after apply")
     return Verdict.fail(f"production documents bucket {name} replicates to "
