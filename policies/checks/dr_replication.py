@@ -135,7 +135,7 @@ def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
                     if b.module_address == resource.module_address
                     and b.address != resource.address
                     and region(b, index) == SECONDARY and not holds_logs(b, index)]
-    where = []
+    where, unread = [], []
     for target in targets:
         if isinstance(target, str):
             where.append(f"{target} (not created by this plan: its region cannot be shown)")
@@ -146,9 +146,11 @@ def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
                 pending) else ""
             return Verdict.ok(f"replicated to {target.address} in {SECONDARY}{how}")
         if target_region is None:
-            return Verdict.unknown(f"the region of {target.address}'s provider is known only "
-                                   "after apply")
-        where.append(f"{target.address} in {target_region}")
+            unread.append(target.address)
+        else:
+            where.append(f"{target.address} in {target_region}")
+    if unread:
+        return Verdict.unknown(f"the region of {', '.join(unread)} is known only after apply")
     if pending and not where:
         return Verdict.unknown("the replication destination is known only after apply")
     return Verdict.fail(f"production documents bucket {name} replicates to "
