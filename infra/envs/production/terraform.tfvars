@@ -9,3 +9,6 @@ bucket_prefix  = "gen-ai-production"
 # Placeholder: replace with the real public domain, or set certificate_arn to an
 # issued ACM certificate.
 domain_name = "gen-ai.example.com"
+
+# Placeholder: the on-call list that receives the alerts topic (confirm the subscription).
+alert_email_addresses = ["platform-alerts@example.com"]

@@ -10,3 +10,7 @@ force_destroy = true
 enable_xray_sampling_rule = true
 enable_budget             = true
 enable_replication        = false
+
+# Alarms notify the alerts topic; the topic needs a subscriber (placeholder address:
+# replace with the team's list; e-mail subscriptions stay pending until confirmed).
+alert_email_addresses = ["platform-alerts@example.com"]
