@@ -92,6 +92,10 @@ class Sandbox:
         """A boto3 client with bounded connect/read timeouts and retries."""
         from botocore.config import Config
 
+        if not self.verify_tls:
+            import urllib3
+
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         config = Config(
             connect_timeout=10,
             read_timeout=60,
@@ -103,7 +107,13 @@ class Sandbox:
             region_name=region or self.region,
             endpoint_url=self.endpoint_url,
             config=config,
+            verify=self.verify_tls,
         )
+
+    @property
+    def verify_tls(self) -> bool:
+        """Whether clients verify the endpoint's certificate (moto's is self-signed)."""
+        return True
 
     # -- what to inject into the scratch copy ------------------------------------------
     def provider_settings(self) -> dict[str, str]:
@@ -177,6 +187,10 @@ class EmbeddedSandbox(Sandbox):
         return self._url
 
     @property
+    def verify_tls(self) -> bool:
+        return False
+
+    @property
     def server_pid(self) -> int | None:
         """The pid of the moto server this sandbox started (None when attached by URL)."""
         return self.server.pid if self.server is not None else None
@@ -199,6 +213,7 @@ class EmbeddedSandbox(Sandbox):
             "skip_region_validation": "true",
             "skip_get_ec2_platforms": "true",
             "s3_force_path_style": "true",
+            "insecure": "true",  # moto's self-signed certificate on 127.0.0.1
             "max_retries": "2",
         }
 
@@ -241,6 +256,10 @@ class AwsSandbox(Sandbox):
     def endpoint_url(self) -> str | None:
         return self._endpoint
 
+    @property
+    def verify_tls(self) -> bool:
+        return self._endpoint is None  # a stand-in endpoint is the local moto server
+
     def credentials_env(self) -> dict[str, str]:
         if self._endpoint:  # a stand-in endpoint never gets the caller's real credentials
             return {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
@@ -252,7 +271,8 @@ class AwsSandbox(Sandbox):
         if self._endpoint:
             settings.update(
                 {"skip_credentials_validation": "true", "skip_metadata_api_check": "true",
-                 "s3_force_path_style": "true", "skip_get_ec2_platforms": "true"}
+                 "s3_force_path_style": "true", "skip_get_ec2_platforms": "true",
+                 "insecure": "true"}
             )  # fmt: skip
         return settings
 

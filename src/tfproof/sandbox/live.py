@@ -26,6 +26,8 @@ __all__ = ["LiveCheck", "LiveRun", "classify_drift", "default_root", "run_live_c
 # Attributes moto 5.2.5 does not keep, so a plan right after apply shows them again.
 MOTO_DRIFT: dict[str, tuple[str, ...]] = {
     "aws_ecs_service": ("enable_ecs_managed_tags", "health_check_grace_period_seconds"),
+    "aws_cloudtrail": ("event_selector",),
+    "aws_db_parameter_group": ("parameter",),
 }
 
 
@@ -144,8 +146,21 @@ class LiveRun:
         self.run.pending_changes()
         shown = self.run._tf(["show", "-json", "again.tfplan"], self.run.timeouts.plan)
         raw = json.loads(shown.stdout)
-        return classify_drift(raw.get("resource_changes", []), _literal_tags(self.root),
+        return classify_drift(raw.get("resource_changes", []), self.common_tags(),
                               self.sandbox.kind)  # fmt: skip
+
+    def common_tags(self) -> dict[str, str]:
+        """Tags with one value on every applied resource (the provider's default tags)."""
+        assert self.context is not None
+        common: dict[str, str] | None = None
+        for res in self.context.resources():
+            tags = res.values.get("tags_all")
+            if isinstance(tags, dict):
+                common = dict(tags) if common is None else {
+                    k: v for k, v in common.items() if tags.get(k) == v}  # fmt: skip
+        common = common or {}
+        common.pop("TfproofRun", None)
+        return common
 
     def idempotence(self, drift: dict[str, list[str]] | None = None) -> list[LiveCheck]:
         """A plan right after apply shows no changes (moto's own drift named, not counted)."""

@@ -1,12 +1,18 @@
-"""Entry point of the embedded moto server, with the one moto bug fix the envs need.
+"""Entry point of the embedded moto server, with the two moto bug fixes the envs need.
 
-moto 5.2.5 crashes (HTTP 500) on `PutBucketLogging` when the *target* bucket's
-policy has a statement whose Principal is the string "*" (as any bucket that
-denies non-TLS access has): `_log_permissions_enabled_policy` calls `.get` on
-that string. The fix below only makes that check skip such statements, which is
-what AWS does (a wildcard Deny statement grants nothing to the log delivery
-service). Everything else is stock `moto.server`. Run as
-`python -m tfproof.sandbox.moto_main -H 127.0.0.1 -p PORT`.
+1. moto 5.2.5 crashes (HTTP 500) on `PutBucketLogging` when the *target*
+   bucket's policy has a statement whose Principal is the string "*" (as any
+   bucket that denies non-TLS access has): `_log_permissions_enabled_policy`
+   calls `.get` on that string. The fix makes that check skip such statements,
+   as AWS does (a wildcard Deny grants nothing to the log delivery service).
+2. moto 5.2.5 treats a policy statement whose Condition does not hold as a
+   DENY, whatever its Effect, so the envs' `DenyInsecureTransport` statement
+   (Deny if aws:SecureTransport is false) denies every request, TLS or not. In
+   AWS a statement whose condition does not hold does not apply; the fix makes
+   it neutral, exactly that.
+
+Everything else is stock `moto.server`. Run as
+`python -m tfproof.sandbox.moto_main -H 127.0.0.1 -p PORT [--ssl]`.
 """
 
 from __future__ import annotations
@@ -21,6 +27,11 @@ FIXES = (
         "s3-logging-string-principal",
         "PutBucketLogging no longer crashes when the target bucket policy has a "
         'statement with Principal "*" (moto 5.2.5 bug)',
+    ),
+    (
+        "policy-condition-not-met-is-neutral",
+        "a policy statement whose Condition does not hold no longer denies (moto 5.2.5 "
+        "denied, so every bucket with a DenyInsecureTransport statement refused all access)",
     ),
 )
 
@@ -51,9 +62,28 @@ def _patch_s3_logging() -> None:
     models.FakeBucket._log_permissions_enabled_policy = staticmethod(tolerant)
 
 
+def _patch_policy_conditions() -> None:
+    from moto.iam import access_control
+
+    statement = access_control.IAMPolicyStatement
+    original = statement.is_action_permitted
+
+    @functools.wraps(original)
+    def fixed(self: Any, action: str, resource: str = "*", principal: str | None = None,
+              incoming_condition_values: dict[str, str] | None = None) -> Any:  # fmt: skip
+        if self._statement.get("Condition") and not self._check_conditions(
+            incoming_condition_values
+        ):
+            return access_control.PermissionResult.NEUTRAL
+        return original(self, action, resource, principal, incoming_condition_values)
+
+    statement.is_action_permitted = fixed
+
+
 def main(argv: list[str] | None = None) -> None:
     """Apply the fixes, then run moto's own server main."""
     _patch_s3_logging()
+    _patch_policy_conditions()
     from moto.server import main as moto_main
 
     moto_main(argv if argv is not None else sys.argv[1:])

@@ -35,9 +35,16 @@ def free_port() -> int:
 
 
 def healthy(url: str, timeout: float = 2.0) -> bool:
-    """True when a moto server answers its management API at `url`."""
+    """True when a moto server answers its management API at `url` (self-signed TLS is fine)."""
+    import ssl
+
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
     try:
-        with urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=timeout) as response:
+        with urllib.request.urlopen(
+            f"{url}/moto-api/data.json", timeout=timeout, context=context
+        ) as response:
             return bool(response.status == 200)
     except (urllib.error.URLError, OSError, ValueError):
         return False
@@ -88,7 +95,9 @@ class MotoServer:
     def __init__(self, log_path: Path, port: int | None = None) -> None:
         self.log_path = Path(log_path)
         self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        # TLS (moto's self-signed certificate): the envs' buckets deny aws:SecureTransport=false,
+        # and moto enforces that, so a plain-HTTP sandbox could not even write an object.
+        self.url = f"https://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -105,7 +114,7 @@ class MotoServer:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "tfproof.sandbox.moto_main",
-                 "-H", "127.0.0.1", "-p", str(self.port)],
+                 "-H", "127.0.0.1", "-p", str(self.port), "--ssl"],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,

@@ -40,16 +40,27 @@ def alarms_match_plan(ctx: LiveContext) -> list[LiveCheck]:
         if alarm is None:
             out.append(outcome("alarm exists", CONTROL, False, f"{name} not found", res.address))
             continue
+        queries = res.values.get("metric_query") or []
+        # a metric-math alarm has no metric of its own: compare its queries instead
+        fields = _FIELDS if not queries else _FIELDS[2:5]
         wrong = [
             f"{api}={alarm.get(api)!r} (planned {res.values.get(tf)!r})"
-            for tf, api in _FIELDS
+            for tf, api in fields
             if not _same(res.values.get(tf), alarm.get(api))
         ]
+        if queries:
+            planned_ids = sorted(q["id"] for q in queries)
+            actual_ids = sorted(m["Id"] for m in alarm.get("Metrics", []))
+            if planned_ids != actual_ids:
+                wrong.append(f"metric queries {actual_ids} (planned {planned_ids})")
+            what = f"metric math over {', '.join(actual_ids)}"
+        else:
+            what = (f"{alarm.get('MetricName')} over {alarm.get('Period')}s "
+                    f"({alarm.get('Statistic')})")
         out.append(outcome(
             "alarm matches plan", CONTROL, not wrong,
-            "; ".join(wrong) or f"{alarm['MetricName']} {alarm['ComparisonOperator']} "
-            f"{alarm['Threshold']:g} over {alarm['EvaluationPeriods']}x{alarm['Period']}s "
-            f"({alarm['Statistic']})",
+            "; ".join(wrong) or f"{what} {alarm['ComparisonOperator']} {alarm['Threshold']:g} "
+            f"x{alarm['EvaluationPeriods']}",
             res.address,
         ))  # fmt: skip
     if not out:

@@ -7,6 +7,8 @@ from typing import Any
 from tfproof.sandbox.checks.base import LiveCheck, LiveContext, outcome
 from tfproof.sandbox.records import RUN_TAG
 
+REQUIRED_TAGS = ("Environment", "Project")  # SPEC.md, control TAGS
+
 
 def encryption_at_rest(ctx: LiveContext) -> list[LiveCheck]:
     """ENC-REST: S3 default encryption, RDS storage, SNS topics, the trail, ECR repositories."""
@@ -165,7 +167,6 @@ def tags_on_everything(ctx: LiveContext) -> list[LiveCheck]:
     taggable = [r for r in ctx.resources() if isinstance(r.values.get("tags_all"), dict)
                 and str(r.values.get("arn", "")).startswith("arn:")]  # fmt: skip
     api = _tags_by_api(ctx, [r.values["arn"] for r in taggable])
-    wanted = {**ctx.env_tags, RUN_TAG: ctx.run_id}
     out: list[LiveCheck] = []
     unreadable = []
     for res in taggable:
@@ -173,7 +174,9 @@ def tags_on_everything(ctx: LiveContext) -> list[LiveCheck]:
         if tags is None:
             unreadable.append(res.address)
             continue
-        missing = [f"{k}={v}" for k, v in wanted.items() if tags.get(k) != v]
+        missing = [k for k in REQUIRED_TAGS if not tags.get(k)]
+        if tags.get(RUN_TAG) != ctx.run_id:
+            missing.append(f"{RUN_TAG}={ctx.run_id}")
         out.append(outcome("tags on created resource", "TAGS", not missing,
                            f"missing {', '.join(missing)}" if missing else "all tags present",
                            res.address))  # fmt: skip
