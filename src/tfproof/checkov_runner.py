@@ -1,10 +1,13 @@
 """checkov, run once per plan, offline, with only the built-in checks the catalog maps.
 
-One subprocess per plan (checkov slows down when run repeatedly in one
-process), `--check` limited to `policies/checkov_map.yaml`, no platform API key,
-no guideline download, no update check; results cached by the plan's sha256
-(plus the check list and checkov's version) under TFPROOF_CACHE_DIR, so an
-unchanged plan never runs checkov twice.
+One worker process per plan (`tfproof.checkov_worker`: checkov's own
+terraform_plan runner without its CLI; checkov slows down when run repeatedly
+in one process), checks limited to `policies/checkov_map.yaml`, no platform API
+key, no guideline download, no update check; results cached by the plan's
+sha256 (plus the check list and checkov's version) under TFPROOF_CACHE_DIR, so
+an unchanged plan never runs checkov twice. `checkov_command()` and
+`parse_report()` run and read plain `checkov -f`, which the worker's verdicts
+are tested against.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import Any
 from tfproof.errors import ToolchainError
 from tfproof.toolchain import cache_dir
 
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "2"
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,8 @@ def checkov_version() -> str:
         raise ToolchainError("checkov is not installed: run `make venv`.") from exc
 
 
-def _command() -> list[str]:
+def checkov_command() -> list[str]:
+    """The checkov executable beside this Python (or on PATH)."""
     beside = Path(sys.executable).parent / "checkov"
     found = str(beside) if beside.exists() else shutil.which("checkov")
     if not found:
@@ -75,7 +79,8 @@ def cache_key(plan_bytes: bytes, checks: list[str], extra: str = "") -> str:
     return digest.hexdigest()
 
 
-def _parse(stdout: str) -> list[CheckovResult]:
+def parse_report(stdout: str) -> list[CheckovResult]:
+    """Verdicts from plain `checkov -o json` output (one report or a list of them)."""
     try:
         data = json.loads(stdout)
     except json.JSONDecodeError as exc:
@@ -99,30 +104,6 @@ def _parse(stdout: str) -> list[CheckovResult]:
     return out
 
 
-def trim_plan(raw_plan: dict[str, Any], types: set[str]) -> dict[str, Any]:
-    """The plan with only the resource types the mapped checks read (a smaller graph for checkov).
-
-    Configuration stays whole (references between kept resources still resolve);
-    prior state and unrelated resources go. Addresses are unchanged.
-    """
-    def keep(item: dict[str, Any]) -> bool:
-        return item.get("mode") != "managed" or item.get("type") in types
-
-    def module(mod: dict[str, Any]) -> dict[str, Any]:
-        out = {k: v for k, v in mod.items() if k not in ("resources", "child_modules")}
-        out["resources"] = [r for r in mod.get("resources", []) if keep(r)]
-        out["child_modules"] = [module(c) for c in mod.get("child_modules", [])]
-        return out
-
-    trimmed = {k: v for k, v in raw_plan.items()
-               if k not in ("prior_state", "relevant_attributes", "resource_drift")}
-    planned = raw_plan.get("planned_values", {})
-    trimmed["planned_values"] = {**planned,
-                                 "root_module": module(planned.get("root_module", {}))}
-    trimmed["resource_changes"] = [c for c in raw_plan.get("resource_changes", []) if keep(c)]
-    return trimmed
-
-
 def run_checkov(
     raw_plan: dict[str, Any],
     checks: list[str],
@@ -130,14 +111,14 @@ def run_checkov(
     use_cache: bool = True,
     resource_types: set[str] | None = None,
 ) -> list[CheckovResult]:
-    """checkov's verdicts on one plan JSON (cached by content).
+    """checkov's verdicts on one plan JSON (cached by content), from one worker process.
 
-    With `resource_types`, checkov sees only those types (see `trim_plan`).
+    The worker (`tfproof.checkov_worker`) hands checkov only the resource types
+    the checks can read; `resource_types`, when given, are kept as well.
     """
-    if resource_types is not None:
-        raw_plan = trim_plan(raw_plan, resource_types)
     plan_bytes = json.dumps(raw_plan, sort_keys=True).encode()
-    key = cache_key(plan_bytes, checks, str(external_checks_dir or ""))
+    keep = sorted(resource_types or ())
+    key = cache_key(plan_bytes, checks, f"{external_checks_dir or ''}|{','.join(keep)}")
     folder = cache_dir() / "checkov"
     folder.mkdir(parents=True, exist_ok=True)
     cached = folder / f"{key}.json"
@@ -147,17 +128,21 @@ def run_checkov(
     with tempfile.TemporaryDirectory(prefix="tfproof-checkov-") as tmp:
         plan_file = Path(tmp) / "plan.json"
         plan_file.write_bytes(plan_bytes)
-        args = [*_command(), "-f", str(plan_file), "--framework", "terraform_plan",
-                "--skip-download", "-o", "json", "--compact", "--check", ",".join(checks)]
+        del plan_bytes
+        out_file = Path(tmp) / "results.json"
+        args = [sys.executable, "-m", "tfproof.checkov_worker", str(plan_file), str(out_file),
+                "--checks", ",".join(checks), "--keep-types", ",".join(keep)]
         if external_checks_dir:
             args += ["--external-checks-dir", str(external_checks_dir)]
         proc = subprocess.run(args, capture_output=True, text=True, env=offline_env(), cwd=tmp,
                               timeout=3600, check=False)
-    if proc.returncode not in (0, 1):
-        raise ToolchainError(
-            f"checkov failed (exit {proc.returncode}): {(proc.stderr or proc.stdout)[-800:]}"
-        )
-    results = _parse(proc.stdout)
+        if proc.returncode != 0 or not out_file.exists():
+            raise ToolchainError(
+                f"checkov failed (exit {proc.returncode}): {(proc.stderr or proc.stdout)[-800:]}"
+            )
+        records = json.loads(out_file.read_text())
+    results = [CheckovResult(**{**r, "evaluated_keys": tuple(r["evaluated_keys"])})
+               for r in records]
     tmp_file = cached.with_suffix(f".tmp{os.getpid()}")
     tmp_file.write_text(json.dumps([{**r.__dict__, "evaluated_keys": list(r.evaluated_keys)}
                                     for r in results]))
