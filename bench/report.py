@@ -229,6 +229,23 @@ def markdown(results: dict[str, Any]) -> str:
                 f"| {phase} | {row['wall']:.1f} | {row['returncode']} "
                 f"| {row['terraform_plan_calls']} | {row['plan_cache_hits']} |"
             )
+        sessions = {}
+        for phase in ("cold", "warm"):
+            row = mt[phase]
+            found = row.get("sessions") or [
+                {"session": m.group(1), "status": m.group(2), "took": m.group(3).strip()}
+                for m in re.finditer(r"^nox > \* (\S+): (\w+), took (.+)$", row.get("tail", ""),
+                                     re.MULTILINE)
+            ]
+            sessions[phase] = {f["session"]: f"{f['took']} ({f['status']})" for f in found}
+        names = list(dict.fromkeys([*sessions["cold"], *sessions["warm"]]))
+        if names:
+            lines += ["", "| nox session | cold | warm |", "|---|---|---|"]
+            lines += [f"| {n} | {sessions['cold'].get(n, '-')} | {sessions['warm'].get(n, '-')} |"
+                      for n in names]
+        if mt["warm"].get("planned_modules"):
+            lines.append("\nPlanned in the warm run: "
+                         + ", ".join(f"`{m}`" for m in mt["warm"]["planned_modules"]) + ".")
         if mt.get("tree_changed"):
             lines.append("\nFiles under infra/, policies/, tests/ or src/ changed while these "
                          "ran (other engineers' edits): plan calls in the warm run may be theirs.")

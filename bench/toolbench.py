@@ -27,7 +27,8 @@ from typing import Any
 import measure
 
 ROOT = Path(__file__).resolve().parents[1]
-_PLAN_LINE = re.compile(r"plan cache: (\d+) hits, (\d+) terraform plan calls")
+_PLAN_LINE = re.compile(r"plan cache: (\d+) hits, (\d+) terraform plan calls(?: \(([^)\n]*)\))?")
+_NOX_SESSION = re.compile(r"^nox > \* (\S+): (\w+), took (.+)$", re.MULTILINE)
 
 
 def disk_usage(path: Path) -> int:
@@ -147,6 +148,21 @@ def plan_calls(output: str) -> tuple[int, int]:
     return hits, calls
 
 
+def planned_modules(output: str) -> list[str]:
+    """The modules that were planned (not served from the cache), from the same lines."""
+    found: list[str] = []
+    for match in _PLAN_LINE.finditer(output):
+        if match.group(3):
+            found += [m.strip() for m in match.group(3).split(",") if m.strip()]
+    return found
+
+
+def nox_sessions(output: str) -> list[dict[str, str]]:
+    """nox's closing summary: each session, its outcome and how long it took."""
+    return [{"session": m.group(1), "status": m.group(2), "took": m.group(3).strip()}
+            for m in _NOX_SESSION.finditer(output)]
+
+
 def tree_state() -> str:
     """A fingerprint of the files the suite plans and tests (path, size, mtime), to tell
     whether someone changed them while the cold and warm runs were going."""
@@ -189,6 +205,8 @@ def bench_make_test(log: Any = print, args: str = "", target: str = "test") -> d
                 "returncode": sample.returncode,
                 "plan_cache_hits": hits,
                 "terraform_plan_calls": calls,
+                "planned_modules": planned_modules(text),
+                "sessions": nox_sessions(text),
                 "tail": text[-3000:],
             }
             log(
