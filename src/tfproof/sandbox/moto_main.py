@@ -5,11 +5,14 @@
    bucket that denies non-TLS access has): `_log_permissions_enabled_policy`
    calls `.get` on that string. The fix makes that check skip such statements,
    as AWS does (a wildcard Deny grants nothing to the log delivery service).
-2. moto 5.2.5 treats a policy statement whose Condition does not hold as a
-   DENY, whatever its Effect, so the envs' `DenyInsecureTransport` statement
-   (Deny if aws:SecureTransport is false) denies every request, TLS or not. In
-   AWS a statement whose condition does not hold does not apply; the fix makes
-   it neutral, exactly that.
+2. moto 5.2.5's bucket-policy evaluation gets the envs' `DenyInsecureTransport`
+   statement (Deny if `aws:SecureTransport` is false) wrong three ways at once:
+   it supplies no `aws:SecureTransport` value, it treats any operator but
+   StringEquals (here `Bool`) as matching, and it answers DENY for a statement
+   whose condition does not hold (AWS: the statement does not apply). Together
+   every request to such a bucket is denied. The fix supplies
+   `aws:SecureTransport = true` (this server only speaks TLS, `--ssl`),
+   evaluates `Bool` as AWS does, and makes an unmet condition neutral.
 
 Everything else is stock `moto.server`. Run as
 `python -m tfproof.sandbox.moto_main -H 127.0.0.1 -p PORT [--ssl]`.
@@ -29,9 +32,9 @@ FIXES = (
         'statement with Principal "*" (moto 5.2.5 bug)',
     ),
     (
-        "policy-condition-not-met-is-neutral",
-        "a policy statement whose Condition does not hold no longer denies (moto 5.2.5 "
-        "denied, so every bucket with a DenyInsecureTransport statement refused all access)",
+        "secure-transport-context-key",
+        "bucket policies see aws:SecureTransport=true (the server only speaks TLS); moto "
+        "5.2.5 supplied no value and a DenyInsecureTransport statement denied everything",
     ),
 )
 
@@ -62,22 +65,40 @@ def _patch_s3_logging() -> None:
     models.FakeBucket._log_permissions_enabled_policy = staticmethod(tolerant)
 
 
+def _bool_operation(expected: list[str] | str, actual: str) -> bool:
+    wanted = [expected] if isinstance(expected, str) else list(expected)
+    return str(actual).lower() in [str(w).lower() for w in wanted]
+
+
 def _patch_policy_conditions() -> None:
-    from moto.iam import access_control
+    from moto.iam import access_control, policy_conditions
 
+    policy_conditions.CONDITION_OPERATIONS.setdefault("Bool", _bool_operation)
     statement = access_control.IAMPolicyStatement
-    original = statement.is_action_permitted
+    check = statement._check_conditions
+    decide = statement.is_action_permitted
 
-    @functools.wraps(original)
-    def fixed(self: Any, action: str, resource: str = "*", principal: str | None = None,
-              incoming_condition_values: dict[str, str] | None = None) -> Any:  # fmt: skip
+    @functools.wraps(check)
+    def with_transport(self: Any, incoming_condition_values: dict[str, str] | None) -> bool:
+        values = {"aws:SecureTransport": "true", **(incoming_condition_values or {})}
+        return bool(check(self, values))
+
+    @functools.wraps(decide)
+    def unmet_is_neutral(
+        self: Any,
+        action: str,
+        resource: str = "*",
+        principal: str | None = None,
+        incoming_condition_values: dict[str, str] | None = None,
+    ) -> Any:
         if self._statement.get("Condition") and not self._check_conditions(
             incoming_condition_values
         ):
             return access_control.PermissionResult.NEUTRAL
-        return original(self, action, resource, principal, incoming_condition_values)
+        return decide(self, action, resource, principal, incoming_condition_values)
 
-    statement.is_action_permitted = fixed
+    statement._check_conditions = with_transport
+    statement.is_action_permitted = unmet_is_neutral
 
 
 def main(argv: list[str] | None = None) -> None:
