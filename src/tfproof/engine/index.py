@@ -60,6 +60,8 @@ _PART_RE = re.compile(r'(?:[^.\[]+|\[(?:"[^"]*"|[^\]])*\])+')
 
 def split_address(address: str) -> list[str]:
     """Split an address on dots outside brackets and quotes."""
+    if "[" not in address:
+        return [part for part in address.split(".") if part]
     return _PART_RE.findall(address)
 
 
