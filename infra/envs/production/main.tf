@@ -1,9 +1,17 @@
 locals {
   name = "gen-ai"
 
-  tags = {
+  # Environment and Project reach every resource through the provider's default_tags.
+  # Module tags must not repeat those keys: provider 3.x strips keys duplicated from
+  # default_tags when it reads a resource back, so every plan after apply would show
+  # a change on each tagged resource (found by the sandbox idempotence check).
+  default_tags = {
     Environment = var.environment
     Project     = "gen-ai-services"
+  }
+
+  tags = {
+    ManagedBy = "terraform"
   }
 
   service_names = [

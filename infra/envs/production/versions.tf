@@ -16,10 +16,7 @@ provider "aws" {
   region = var.region
 
   default_tags {
-    tags = {
-      Environment = var.environment
-      Project     = "gen-ai-services"
-    }
+    tags = local.default_tags
   }
 }
 
@@ -28,9 +25,6 @@ provider "aws" {
   region = var.replica_region
 
   default_tags {
-    tags = {
-      Environment = var.environment
-      Project     = "gen-ai-services"
-    }
+    tags = local.default_tags
   }
 }
