@@ -26,12 +26,13 @@ _INDEX_RE = re.compile(r"\[[^\]]*\]")
 
 @contextmanager
 def gc_paused() -> Iterator[None]:
-    """Hold the cyclic garbage collector during a burst of allocation that makes no cycles.
+    """Hold the cyclic garbage collector during a burst of allocation (plan parsing, one scan).
 
     Parsing a plan JSON or indexing and judging every resource allocates
-    millions of containers; each automatic collection walks all live objects,
-    so with the collector running the time grows faster than the plan. Nothing
-    here builds reference cycles, and the previous state is restored.
+    millions of long-lived containers; each automatic collection walks all of
+    them, so with the collector running the time grows faster than the plan.
+    Reference counting still frees everything acyclic at once; the rare cycle
+    made meanwhile is collected once the previous state is restored.
     """
     was_enabled = gc.isenabled()
     gc.disable()
