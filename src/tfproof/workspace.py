@@ -15,7 +15,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from tfproof import progress
@@ -77,35 +77,34 @@ def _iter_files(directory: Path) -> Iterable[Path]:
             yield here / name
 
 
-def _blocks(text: str, opener: re.Pattern[str]) -> list[str]:
+def block_bodies(text: str, opener: re.Pattern[str]) -> list[str]:
     """The bodies of every block whose header matches `opener` (brace-matched)."""
     bodies = []
     for match in opener.finditer(text):
-        depth, start = 1, match.end()
-        index = start
+        depth, index = 1, match.end()
         while index < len(text) and depth:
-            char = text[index]
-            if char == "{":
-                depth += 1
-            elif char == "}":
-                depth -= 1
+            depth += {"{": 1, "}": -1}.get(text[index], 0)
             index += 1
-        bodies.append(text[start : index - 1])
+        bodies.append(text[match.end() : index - 1])
     return bodies
 
 
-def provider_aliases(root: Path) -> tuple[bool, list[str | None]]:
-    """Whether the root declares `provider "aws"` blocks, and their aliases (None = default)."""
-    aliases: list[str | None] = []
+def strip_comments(text: str) -> str:
+    """HCL text without whole-line `#` and `//` comments (a commented-out block is no block)."""
+    return re.sub(r"(?m)^\s*(#|//).*$", "", text)
+
+
+def provider_blocks(root: Path) -> list[tuple[str | None, str]]:
+    """(alias, body) of every `provider "aws"` block the user's root module declares."""
+    out: list[tuple[str | None, str]] = []
     for path in tf_files(root):
-        if not path.name.endswith(".tf"):
+        if not path.name.endswith(".tf") or path.name.startswith("zz_tfproof"):
             continue
-        for body in _blocks(path.read_text(errors="replace"), _PROVIDER_RE):
+        for body in block_bodies(strip_comments(path.read_text(errors="replace")), _PROVIDER_RE):
             # only top-level attributes of the block: strip nested blocks first
-            flat = re.sub(r"\{[^{}]*\}", "", body)
-            found = _ALIAS_RE.search(flat)
-            aliases.append(found.group(1) if found else None)
-    return bool(aliases), aliases
+            found = _ALIAS_RE.search(re.sub(r"\{[^{}]*\}", "", body))
+            out.append((found.group(1) if found else None, body))
+    return out
 
 
 def configuration_aliases(root: Path) -> list[str]:
@@ -204,34 +203,45 @@ class Workspace:
             digest.update(hashlib.sha256(data).digest())
         return digest.hexdigest()
 
-    def materialise(self, settings: Mapping[str, str], extra: str = "") -> None:
+    def materialise(
+        self,
+        settings: Mapping[str, str],
+        extra: str = "",
+        per_block: Callable[[str | None, str | None], str] | None = None,
+        region: str = "us-east-1",
+    ) -> str:
         """Copy the modules into the scratch directory and add tfproof's provider settings.
 
         Roots that declare `provider "aws"` blocks get an override file (one block per
         alias, merged by Terraform into the user's); roots that declare none get a plain
-        provider file. A configured backend is replaced by a local one.
+        provider file. A configured backend is replaced by a local one. `per_block(alias,
+        user_body)` adds text to each block (the sandbox adds its run tags there). Returns
+        the text written.
         """
         for path in self.files():
             target = self.directory / path.relative_to(self.base)
             target.parent.mkdir(parents=True, exist_ok=True)
             if not target.exists():
                 shutil.copy2(path, target)
-        declared, aliases = provider_aliases(self.source)
+
+        def block(alias: str | None, body: str | None, values: Mapping[str, str]) -> str:
+            more = extra + (per_block(alias, body) if per_block else "")
+            return provider_block(alias, values, more)
+
+        declared = provider_blocks(self.source)
+        if not declared:
+            values = {"region": f'"{region}"', **settings}
+            aliases = [None, *configuration_aliases(self.source)]
+            text = "\n".join(block(alias, None, values) for alias in aliases)
+            (self.root / "zz_tfproof_provider.tf").write_text(text)
+            return text
         parts: list[str] = []
         if has_backend(self.source):
             parts.append('terraform {\n  backend "local" {}\n}\n')
-        if declared:
-            parts.extend(provider_block(alias, settings, extra) for alias in aliases)
-        else:
-            region = {"region": '"us-east-1"'}
-            blocks = [provider_block(None, {**region, **settings}, extra)]
-            blocks += [
-                provider_block(alias, {**region, **settings}, extra)
-                for alias in configuration_aliases(self.source)
-            ]
-            (self.root / "zz_tfproof_provider.tf").write_text("\n".join(blocks))
-        if parts:
-            (self.root / _OVERRIDE_NAME).write_text("\n".join(parts))
+        parts.extend(block(alias, body, settings) for alias, body in declared)
+        text = "\n".join(parts)
+        (self.root / _OVERRIDE_NAME).write_text(text)
+        return text
 
     def run(
         self,

@@ -17,50 +17,16 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from tfproof.workspace import Workspace, has_backend, provider_block, tf_files
+from tfproof.workspace import Workspace, block_bodies, provider_blocks
 
-OVERRIDE_NAME = "zz_tfproof_override.tf"
-PROVIDER_NAME = "zz_tfproof_provider.tf"
-
-_PROVIDER_RE = re.compile(r'^\s*provider\s+"aws"\s*\{', re.MULTILINE)
 _DEFAULT_TAGS_RE = re.compile(r"\bdefault_tags\s*\{")
 _TAGS_ATTR_RE = re.compile(r"^\s*tags\s*=\s*", re.MULTILINE)
-_ALIAS_RE = re.compile(r'^\s*alias\s*=\s*"([^"]+)"', re.MULTILINE)
 _REGION_RE = re.compile(r'^\s*region\s*=\s*"([a-z0-9-]+)"', re.MULTILINE)
-
-
-def _block_bodies(text: str, opener: re.Pattern[str]) -> list[str]:
-    """Bodies of every block whose header matches `opener` (braces matched)."""
-    bodies = []
-    for match in opener.finditer(text):
-        depth, index = 1, match.end()
-        while index < len(text) and depth:
-            depth += {"{": 1, "}": -1}.get(text[index], 0)
-            index += 1
-        bodies.append(text[match.end() : index - 1])
-    return bodies
-
-
-def _strip_comments(text: str) -> str:
-    return re.sub(r"(?m)^\s*(#|//).*$", "", text)
-
-
-def provider_blocks(root: Path) -> list[tuple[str | None, str]]:
-    """(alias, body) of every `provider "aws"` block in the root module."""
-    out: list[tuple[str | None, str]] = []
-    for path in tf_files(root):
-        if path.name.endswith(".tf") and not path.name.startswith("zz_tfproof"):
-            for body in _block_bodies(_strip_comments(path.read_text(errors="replace")),
-                                      _PROVIDER_RE):
-                flat = re.sub(r"\{[^{}]*\}", "", body)
-                found = _ALIAS_RE.search(flat)
-                out.append((found.group(1) if found else None, body))
-    return out
 
 
 def default_tags_expression(body: str) -> str | None:
     """The `tags = <expr>` expression of a provider block's default_tags, verbatim."""
-    blocks = _block_bodies(body, _DEFAULT_TAGS_RE)
+    blocks = block_bodies(body, _DEFAULT_TAGS_RE)
     if not blocks:
         return None
     match = _TAGS_ATTR_RE.search(blocks[0])
@@ -97,20 +63,8 @@ def write_override(
     region: str,
 ) -> str:
     """Copy the module into the workspace and write the sandbox override; returns its text."""
-    workspace.materialise(settings, endpoints)
-    blocks = provider_blocks(workspace.source)
-    if not blocks:
-        text = provider_block(
-            None, {"region": json.dumps(region), **settings}, endpoints + tags_block(run_tags, None)
-        )
-        (workspace.root / PROVIDER_NAME).write_text(text)
-        return text
-    parts: list[str] = []
-    if has_backend(workspace.source):
-        parts.append('terraform {\n  backend "local" {}\n}\n')
-    for alias, body in blocks:
-        extra = endpoints + tags_block(run_tags, default_tags_expression(body))
-        parts.append(provider_block(alias, settings, extra))
-    text = "\n".join(parts)
-    (workspace.root / OVERRIDE_NAME).write_text(text)
-    return text
+
+    def run_tags_for(_alias: str | None, body: str | None) -> str:
+        return tags_block(run_tags, default_tags_expression(body) if body else None)
+
+    return workspace.materialise(settings, endpoints, per_block=run_tags_for, region=region)
