@@ -157,7 +157,11 @@ def targets(results: dict[str, Any], table: dict[str, dict[int, dict[str, float]
         rows.append(("warm `make test` vs cold", "<= 0.25",
                      f"{ratio:.2f} ({mt['warm']['wall']:.0f} s vs {mt['cold']['wall']:.0f} s)",
                      ratio <= 0.25))
-        rows.append(("`terraform plan` calls in the warm `make test`", "0", str(calls),
+        planned = mt["warm"].get("planned_modules") or []
+        measured = str(calls) + (f" ({', '.join(planned)})" if planned else "")
+        if calls and mt.get("tree_changed"):
+            measured += "; files changed between the runs (concurrent edits)"
+        rows.append(("`terraform plan` calls in the warm `make test`", "0", measured,
                      calls == 0))
     else:
         rows.append(("warm `make test` vs cold", "<= 0.25", "not run (--make-test)", None))
