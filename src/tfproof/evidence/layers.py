@@ -168,6 +168,18 @@ def _pump(stream: TextIO, log: Path) -> None:
             handle.write(line)
 
 
+def _rootdir(root: Path, paths: list[str]) -> Path:
+    """The rootdir that test node ids are relative to, fixed rather than left to pytest's
+    search (a stray pytest.ini or pyproject.toml above a test folder would otherwise move it,
+    and with it every node id the evidence links to)."""
+    resolved = [(root / p).resolve() for p in paths]
+    base = root.resolve()
+    if all(p == base or base in p.parents for p in resolved):
+        return base
+    common = Path(os.path.commonpath([str(p) for p in resolved]))
+    return common if common.is_dir() else common.parent
+
+
 def start_tests(request: AuditRequest, scratch: Path) -> TestRun:
     """Start the one pytest run of every test layer asked for (returns at once)."""
     paths = test_paths(request)
@@ -181,6 +193,7 @@ def start_tests(request: AuditRequest, scratch: Path) -> TestRun:
     env.setdefault("TFPROOF_CACHE_DIR", str(request.root / ".cache" / "tfproof"))
     argv = [
         sys.executable, "-m", "pytest", *paths,
+        f"--rootdir={_rootdir(request.root, paths)}",
         "-p", "no:cacheprovider",
         "-p", "tfproof.evidence.pytest_plugin",
         f"--junitxml={run.junit}",
