@@ -262,7 +262,7 @@ def markdown(results: dict[str, Any]) -> str:
         if mt["warm"].get("planned_modules"):
             lines.append("\nPlanned in the warm run: "
                          + ", ".join(f"`{m}`" for m in mt["warm"]["planned_modules"]) + ".")
-        if mt.get("tree_changed"):
+        if mt.get("tree_changed") and mt["warm"].get("terraform_plan_calls"):
             lines.append("\nFiles under infra/, policies/, tests/ or src/ changed while these "
                          "ran (other engineers' edits): plan calls in the warm run may be theirs.")
     mutation = results.get("mutation")
@@ -341,7 +341,7 @@ def plot(results: dict[str, Any], path: Path) -> None:
 def record(markdown_text: str, readme: Path) -> None:
     """Replace the results section of bench/README.md with this run's tables."""
     text = readme.read_text() if readme.exists() else ""
-    body = markdown_text.split("\n", 1)[1].lstrip("\n")
+    body = markdown_text.split("\n", 1)[1].lstrip("\n").replace("\n## ", "\n### ")
     block = f"{_START}\n{body}{_END}"
     if _START in text and _END in text:
         text = re.sub(re.escape(_START) + ".*?" + re.escape(_END), lambda _m: block, text,

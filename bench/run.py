@@ -212,7 +212,11 @@ def main(argv: list[str]) -> int:
     out_dir: Path = args.out
     out_dir.mkdir(parents=True, exist_ok=True)
     if args.render_only:
-        return render(json.loads((out_dir / "results.json").read_text()), out_dir, args.record)
+        results = json.loads((out_dir / "results.json").read_text())
+        if (out_dir / "make-test.json").exists():
+            results["make_test"] = json.loads((out_dir / "make-test.json").read_text())
+            (out_dir / "results.json").write_text(json.dumps(results, indent=1) + "\n")
+        return render(results, out_dir, args.record)
     env = environment()
     raw, source_name = source_plan(args)
     base = synth.managed_count(raw)
