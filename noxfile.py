@@ -30,7 +30,9 @@ def lint(session: nox.Session) -> None:
 @nox.session(venv_backend="none")
 def unit(session: nox.Session) -> None:
     """Plan-JSON assertions on every module and env."""
-    _pytest(session, "tests/unit")
+    # two workers: cold, the layer is bound by `terraform plan` subprocesses (79 s -> 58 s
+    # measured on 2 cores); warm, it costs the same either way
+    _pytest(session, "-n", "2", "tests/unit")
 
 
 @nox.session(venv_backend="none")

@@ -3,11 +3,14 @@
 Validation needs an initialised working directory, so each module is copied to
 a scratch workspace (the user's tree gets no `.terraform`) and initialised
 from the provider mirror without a backend. Modules run concurrently, bounded
-by the core count, since each `validate` is a separate Terraform process.
+by the core count, since each `validate` is a separate Terraform process; a module
+whose files have not changed since it last passed is not validated again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -16,7 +19,7 @@ from pathlib import Path
 
 from tfproof import progress
 from tfproof.errors import TfproofError
-from tfproof.toolchain import terraform_command, terraform_env
+from tfproof.toolchain import cache_dir, terraform_command, terraform_env, versions
 from tfproof.workspace import OFFLINE_SETTINGS, Workspace, summarise_error
 
 
@@ -39,15 +42,33 @@ def fmt_check(tree: Path) -> list[str]:
     return [line for line in proc.stdout.splitlines() if line.strip()]
 
 
+def _passed_marker(workspace: Workspace) -> Path:
+    """Where a passing validation of exactly these files with this toolchain is recorded."""
+    material = json.dumps(
+        {"tree": workspace.digest(), "root": str(workspace.relative_root), **vars(versions())},
+        sort_keys=True,
+    )
+    return cache_dir() / "validate" / hashlib.sha256(material.encode()).hexdigest()
+
+
 def validate_one(directory: Path) -> str | None:
-    """None when `terraform validate` passes, else its error paragraph."""
+    """None when `terraform validate` passes, else its error paragraph.
+
+    A pass is remembered by the content hash of the module and the modules it calls, so
+    an unchanged module is not initialised and validated again; failures never are.
+    """
     with Workspace(directory) as workspace:
+        marker = _passed_marker(workspace)
+        if marker.exists():
+            return None
         workspace.materialise(OFFLINE_SETTINGS)
         try:
             workspace.run(["init", "-input=false", "-no-color", "-backend=false"], what="init")
             workspace.run(["validate", "-no-color"], what="validate")
         except TfproofError as exc:
             return str(exc)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.touch()
     return None
 
 
