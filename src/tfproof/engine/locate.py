@@ -75,10 +75,13 @@ class Locator:
 
 
 def _display(path: Path) -> str:
-    try:
-        return os.path.relpath(path, Path.cwd())
-    except ValueError:
-        return str(path)
+    """Relative to the working directory (the repository, for SARIF and CI annotations) when
+    the file is inside it; otherwise absolute, never a climb of `../..`."""
+    path = path.resolve()
+    cwd = Path.cwd().resolve()
+    if cwd in path.parents:
+        return os.path.relpath(path, cwd)
+    return str(path)
 
 
 def annotate(findings: list[Any], locator: Locator) -> None:
