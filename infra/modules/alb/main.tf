@@ -11,76 +11,25 @@ locals {
 # Access-log bucket (SSE-S3: ALB access logs do not support SSE-KMS)
 ################################################################################
 
-resource "aws_s3_bucket" "logs" {
-  bucket        = var.access_logs_bucket_name
-  acl           = "private"
-  force_destroy = var.force_destroy
+module "logs" {
+  source = "../s3-bucket"
 
-  versioning {
-    enabled = true
-  }
+  bucket_name           = var.access_logs_bucket_name
+  force_destroy         = var.force_destroy
+  logging_target_bucket = var.s3_access_log_bucket
+  policy_documents      = [data.aws_iam_policy_document.logs.json]
 
-  server_side_encryption_configuration {
-    rule {
-      apply_server_side_encryption_by_default {
-        sse_algorithm = "AES256"
-      }
-    }
-  }
+  lifecycle_rules = [{
+    id                                 = "expire-access-logs"
+    expiration_days                    = var.access_logs_expiration_days
+    noncurrent_version_expiration_days = 30
+  }]
 
-  dynamic "logging" {
-    for_each = var.s3_access_log_bucket == null ? [] : [var.s3_access_log_bucket]
-
-    content {
-      target_bucket = logging.value
-      target_prefix = "s3/${var.access_logs_bucket_name}/"
-    }
-  }
-
-  lifecycle_rule {
-    id      = "expire-access-logs"
-    enabled = true
-
-    expiration {
-      days = var.access_logs_expiration_days
-    }
-
-    noncurrent_version_expiration {
-      days = 30
-    }
-  }
-
-  tags = merge(var.tags, { Name = var.access_logs_bucket_name })
+  tags = var.tags
 }
 
-resource "aws_s3_bucket_public_access_block" "logs" {
-  bucket = aws_s3_bucket.logs.id
-
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
+# Log-delivery statements, merged by the module with its TLS-only statement.
 data "aws_iam_policy_document" "logs" {
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.logs.arn, "${aws_s3_bucket.logs.arn}/*"]
-
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-
   dynamic "statement" {
     for_each = local.elb_account_id == null ? [] : [local.elb_account_id]
 
@@ -88,7 +37,7 @@ data "aws_iam_policy_document" "logs" {
       sid       = "AllowElbAccountLogDelivery"
       effect    = "Allow"
       actions   = ["s3:PutObject"]
-      resources = ["${aws_s3_bucket.logs.arn}/${var.access_logs_prefix}/AWSLogs/*"]
+      resources = ["${module.logs.arn}/${var.access_logs_prefix}/AWSLogs/*"]
 
       principals {
         type        = "AWS"
@@ -101,7 +50,7 @@ data "aws_iam_policy_document" "logs" {
     sid       = "AllowLogDeliveryService"
     effect    = "Allow"
     actions   = ["s3:PutObject"]
-    resources = ["${aws_s3_bucket.logs.arn}/${var.access_logs_prefix}/AWSLogs/*"]
+    resources = ["${module.logs.arn}/${var.access_logs_prefix}/AWSLogs/*"]
 
     principals {
       type        = "Service"
@@ -110,11 +59,19 @@ data "aws_iam_policy_document" "logs" {
   }
 }
 
-resource "aws_s3_bucket_policy" "logs" {
-  bucket = aws_s3_bucket.logs.id
-  policy = data.aws_iam_policy_document.logs.json
+moved {
+  from = aws_s3_bucket.logs
+  to   = module.logs.aws_s3_bucket.this
+}
 
-  depends_on = [aws_s3_bucket_public_access_block.logs]
+moved {
+  from = aws_s3_bucket_public_access_block.logs
+  to   = module.logs.aws_s3_bucket_public_access_block.this
+}
+
+moved {
+  from = aws_s3_bucket_policy.logs
+  to   = module.logs.aws_s3_bucket_policy.this
 }
 
 ################################################################################
@@ -151,14 +108,14 @@ resource "aws_lb" "this" {
   idle_timeout               = var.idle_timeout
 
   access_logs {
-    bucket  = aws_s3_bucket.logs.id
+    bucket  = module.logs.id
     prefix  = var.access_logs_prefix
     enabled = true
   }
 
   tags = merge(var.tags, { Name = "${var.name}-alb" })
 
-  depends_on = [aws_s3_bucket_policy.logs]
+  depends_on = [module.logs]
 }
 
 resource "aws_lb_target_group" "this" {

@@ -47,5 +47,5 @@ output "certificate_domain_validation_options" {
 
 output "access_logs_bucket" {
   description = "Name of the access-log bucket."
-  value       = aws_s3_bucket.logs.id
+  value       = module.logs.id
 }

@@ -128,83 +128,32 @@ resource "aws_kms_alias" "this" {
 # Trail bucket
 ################################################################################
 
-resource "aws_s3_bucket" "this" {
-  bucket        = var.bucket_name
-  acl           = "private"
-  force_destroy = var.force_destroy
+module "bucket" {
+  source = "../s3-bucket"
 
-  versioning {
-    enabled = true
-  }
+  bucket_name           = var.bucket_name
+  force_destroy         = var.force_destroy
+  sse_algorithm         = "aws:kms"
+  kms_master_key_id     = aws_kms_key.this.arn
+  logging_target_bucket = var.access_log_bucket
+  policy_documents      = [data.aws_iam_policy_document.bucket.json]
 
-  server_side_encryption_configuration {
-    rule {
-      apply_server_side_encryption_by_default {
-        sse_algorithm     = "aws:kms"
-        kms_master_key_id = aws_kms_key.this.arn
-      }
-    }
-  }
+  lifecycle_rules = [{
+    id                                 = "archive-trail-logs"
+    transitions                        = [{ days = var.transition_to_glacier_days, storage_class = "GLACIER" }]
+    noncurrent_version_expiration_days = 90
+  }]
 
-  dynamic "logging" {
-    for_each = var.access_log_bucket == null ? [] : [var.access_log_bucket]
-
-    content {
-      target_bucket = logging.value
-      target_prefix = "s3/${var.bucket_name}/"
-    }
-  }
-
-  lifecycle_rule {
-    id      = "archive-trail-logs"
-    enabled = true
-
-    transition {
-      days          = var.transition_to_glacier_days
-      storage_class = "GLACIER"
-    }
-
-    noncurrent_version_expiration {
-      days = 90
-    }
-  }
-
-  tags = merge(var.tags, { Name = var.bucket_name })
+  tags = var.tags
 }
 
-resource "aws_s3_bucket_public_access_block" "this" {
-  bucket = aws_s3_bucket.this.id
-
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
+# CloudTrail statements, merged by the module with its TLS-only statement.
 data "aws_iam_policy_document" "bucket" {
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.this.arn, "${aws_s3_bucket.this.arn}/*"]
-
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-
   statement {
     sid       = "AWSCloudTrailAclCheck"
     effect    = "Allow"
     actions   = ["s3:GetBucketAcl"]
-    resources = [aws_s3_bucket.this.arn]
+    resources = [module.bucket.arn]
 
     principals {
       type        = "Service"
@@ -222,7 +171,7 @@ data "aws_iam_policy_document" "bucket" {
     sid       = "AWSCloudTrailWrite"
     effect    = "Allow"
     actions   = ["s3:PutObject"]
-    resources = ["${aws_s3_bucket.this.arn}/AWSLogs/${var.account_id}/*"]
+    resources = ["${module.bucket.arn}/AWSLogs/${var.account_id}/*"]
 
     principals {
       type        = "Service"
@@ -243,11 +192,19 @@ data "aws_iam_policy_document" "bucket" {
   }
 }
 
-resource "aws_s3_bucket_policy" "this" {
-  bucket = aws_s3_bucket.this.id
-  policy = data.aws_iam_policy_document.bucket.json
+moved {
+  from = aws_s3_bucket.this
+  to   = module.bucket.aws_s3_bucket.this
+}
 
-  depends_on = [aws_s3_bucket_public_access_block.this]
+moved {
+  from = aws_s3_bucket_public_access_block.this
+  to   = module.bucket.aws_s3_bucket_public_access_block.this
+}
+
+moved {
+  from = aws_s3_bucket_policy.this
+  to   = module.bucket.aws_s3_bucket_policy.this
 }
 
 ################################################################################
@@ -317,7 +274,7 @@ resource "aws_iam_role_policy" "cloudwatch" {
 
 resource "aws_cloudtrail" "this" {
   name                          = var.name
-  s3_bucket_name                = aws_s3_bucket.this.id
+  s3_bucket_name                = module.bucket.id
   is_multi_region_trail         = true
   include_global_service_events = true
   enable_log_file_validation    = true
@@ -334,5 +291,5 @@ resource "aws_cloudtrail" "this" {
 
   tags = merge(var.tags, { Name = var.name })
 
-  depends_on = [aws_s3_bucket_policy.this, aws_iam_role_policy.cloudwatch]
+  depends_on = [module.bucket, aws_iam_role_policy.cloudwatch]
 }

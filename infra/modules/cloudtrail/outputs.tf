@@ -5,12 +5,12 @@ output "trail_arn" {
 
 output "bucket_id" {
   description = "Name of the trail bucket."
-  value       = aws_s3_bucket.this.id
+  value       = module.bucket.id
 }
 
 output "bucket_arn" {
   description = "ARN of the trail bucket."
-  value       = aws_s3_bucket.this.arn
+  value       = module.bucket.arn
 }
 
 output "kms_key_arn" {

@@ -2,340 +2,89 @@ locals {
   documents_kms      = var.documents_sse_algorithm == "aws:kms"
   replica_uses_kms   = var.replica_kms_key_arn != null
   replica_log_bucket = "${var.replica_bucket_name}-access-logs"
+
+  access_log_lifecycle_rules = [{
+    id                                 = "expire-access-logs"
+    expiration_days                    = var.access_logs_expiration_days
+    noncurrent_version_expiration_days = 30
+  }]
 }
 
 ################################################################################
 # Access-log bucket (S3 server access logs need SSE-S3 on the target bucket)
 ################################################################################
 
-resource "aws_s3_bucket" "access_logs" {
-  bucket        = var.access_logs_bucket_name
-  acl           = "log-delivery-write"
-  force_destroy = var.force_destroy
+module "access_logs" {
+  source = "../s3-bucket"
 
-  versioning {
-    enabled = true
-  }
+  bucket_name     = var.access_logs_bucket_name
+  acl             = "log-delivery-write"
+  force_destroy   = var.force_destroy
+  lifecycle_rules = local.access_log_lifecycle_rules
 
-  server_side_encryption_configuration {
-    rule {
-      apply_server_side_encryption_by_default {
-        sse_algorithm = "AES256"
-      }
-    }
-  }
-
-  lifecycle_rule {
-    id      = "expire-access-logs"
-    enabled = true
-
-    expiration {
-      days = var.access_logs_expiration_days
-    }
-
-    noncurrent_version_expiration {
-      days = 30
-    }
-  }
-
-  tags = merge(var.tags, { Name = var.access_logs_bucket_name })
-}
-
-resource "aws_s3_bucket_public_access_block" "access_logs" {
-  bucket = aws_s3_bucket.access_logs.id
-
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-data "aws_iam_policy_document" "access_logs" {
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.access_logs.arn, "${aws_s3_bucket.access_logs.arn}/*"]
-
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-}
-
-resource "aws_s3_bucket_policy" "access_logs" {
-  bucket = aws_s3_bucket.access_logs.id
-  policy = data.aws_iam_policy_document.access_logs.json
-
-  depends_on = [aws_s3_bucket_public_access_block.access_logs]
+  tags = var.tags
 }
 
 ################################################################################
 # Documents bucket
 ################################################################################
 
-resource "aws_s3_bucket" "documents" {
-  bucket        = var.documents_bucket_name
-  acl           = "private"
-  force_destroy = var.force_destroy
+module "documents" {
+  source = "../s3-bucket"
 
-  versioning {
-    enabled = true
-  }
+  bucket_name           = var.documents_bucket_name
+  force_destroy         = var.force_destroy
+  sse_algorithm         = var.documents_sse_algorithm
+  kms_master_key_id     = var.documents_kms_key_arn
+  logging_target_bucket = module.access_logs.id
 
-  server_side_encryption_configuration {
-    rule {
-      apply_server_side_encryption_by_default {
-        sse_algorithm     = var.documents_sse_algorithm
-        kms_master_key_id = local.documents_kms ? var.documents_kms_key_arn : null
-      }
-    }
-  }
+  replication_configuration = var.replication_enabled ? {
+    role_arn                  = aws_iam_role.replication[0].arn
+    rule_id                   = "replicate-all-to-${var.replica_region}"
+    destination_bucket_arn    = module.replica[0].arn
+    storage_class             = var.replica_storage_class
+    replica_kms_key_id        = local.replica_uses_kms ? var.replica_kms_key_arn : null
+    sse_kms_encrypted_objects = local.documents_kms
+  } : null
 
-  logging {
-    target_bucket = aws_s3_bucket.access_logs.id
-    target_prefix = "s3/${var.documents_bucket_name}/"
-  }
-
-  dynamic "replication_configuration" {
-    for_each = var.replication_enabled ? [1] : []
-
-    content {
-      role = aws_iam_role.replication[0].arn
-
-      rules {
-        # V1 rule (empty prefix = every object, delete markers replicated).
-        id     = "replicate-all-to-${var.replica_region}"
-        status = "Enabled"
-        prefix = ""
-
-        destination {
-          bucket             = aws_s3_bucket.replica[0].arn
-          storage_class      = var.replica_storage_class
-          replica_kms_key_id = local.replica_uses_kms ? var.replica_kms_key_arn : null
-        }
-
-        dynamic "source_selection_criteria" {
-          for_each = local.documents_kms ? [1] : []
-
-          content {
-            sse_kms_encrypted_objects {
-              enabled = true
-            }
-          }
-        }
-      }
-    }
-  }
-
-  tags = merge(var.tags, { Name = var.documents_bucket_name })
-
-  lifecycle {
-    precondition {
-      condition     = !(var.replication_enabled && local.documents_kms && !local.replica_uses_kms)
-      error_message = "Replicating SSE-KMS documents needs replica_kms_key_arn (a key in the replica region)."
-    }
-  }
-}
-
-resource "aws_s3_bucket_public_access_block" "documents" {
-  bucket = aws_s3_bucket.documents.id
-
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-data "aws_iam_policy_document" "documents" {
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.documents.arn, "${aws_s3_bucket.documents.arn}/*"]
-
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-}
-
-resource "aws_s3_bucket_policy" "documents" {
-  bucket = aws_s3_bucket.documents.id
-  policy = data.aws_iam_policy_document.documents.json
-
-  depends_on = [aws_s3_bucket_public_access_block.documents]
+  tags = var.tags
 }
 
 ################################################################################
 # Cross-region replica (optional) — created through the aws.replica provider
 ################################################################################
 
-resource "aws_s3_bucket" "replica_access_logs" {
-  count    = var.replication_enabled ? 1 : 0
-  provider = aws.replica
+module "replica_access_logs" {
+  source = "../s3-bucket"
+  count  = var.replication_enabled ? 1 : 0
 
-  bucket        = local.replica_log_bucket
-  acl           = "log-delivery-write"
-  force_destroy = var.force_destroy
-
-  versioning {
-    enabled = true
+  providers = {
+    aws = aws.replica
   }
 
-  server_side_encryption_configuration {
-    rule {
-      apply_server_side_encryption_by_default {
-        sse_algorithm = "AES256"
-      }
-    }
-  }
+  bucket_name     = local.replica_log_bucket
+  acl             = "log-delivery-write"
+  force_destroy   = var.force_destroy
+  lifecycle_rules = local.access_log_lifecycle_rules
 
-  lifecycle_rule {
-    id      = "expire-access-logs"
-    enabled = true
-
-    expiration {
-      days = var.access_logs_expiration_days
-    }
-
-    noncurrent_version_expiration {
-      days = 30
-    }
-  }
-
-  tags = merge(var.tags, { Name = local.replica_log_bucket })
+  tags = var.tags
 }
 
-resource "aws_s3_bucket_public_access_block" "replica_access_logs" {
-  count    = var.replication_enabled ? 1 : 0
-  provider = aws.replica
+module "replica" {
+  source = "../s3-bucket"
+  count  = var.replication_enabled ? 1 : 0
 
-  bucket = aws_s3_bucket.replica_access_logs[0].id
-
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-data "aws_iam_policy_document" "replica_access_logs" {
-  count = var.replication_enabled ? 1 : 0
-
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.replica_access_logs[0].arn, "${aws_s3_bucket.replica_access_logs[0].arn}/*"]
-
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-}
-
-resource "aws_s3_bucket_policy" "replica_access_logs" {
-  count    = var.replication_enabled ? 1 : 0
-  provider = aws.replica
-
-  bucket = aws_s3_bucket.replica_access_logs[0].id
-  policy = data.aws_iam_policy_document.replica_access_logs[0].json
-
-  depends_on = [aws_s3_bucket_public_access_block.replica_access_logs]
-}
-
-resource "aws_s3_bucket" "replica" {
-  count    = var.replication_enabled ? 1 : 0
-  provider = aws.replica
-
-  bucket        = var.replica_bucket_name
-  acl           = "private"
-  force_destroy = var.force_destroy
-
-  versioning {
-    enabled = true
+  providers = {
+    aws = aws.replica
   }
 
-  server_side_encryption_configuration {
-    rule {
-      apply_server_side_encryption_by_default {
-        sse_algorithm     = local.replica_uses_kms ? "aws:kms" : "AES256"
-        kms_master_key_id = local.replica_uses_kms ? var.replica_kms_key_arn : null
-      }
-    }
-  }
+  bucket_name           = var.replica_bucket_name
+  force_destroy         = var.force_destroy
+  sse_algorithm         = local.replica_uses_kms ? "aws:kms" : "AES256"
+  kms_master_key_id     = var.replica_kms_key_arn
+  logging_target_bucket = module.replica_access_logs[0].id
 
-  logging {
-    target_bucket = aws_s3_bucket.replica_access_logs[0].id
-    target_prefix = "s3/${var.replica_bucket_name}/"
-  }
-
-  tags = merge(var.tags, { Name = var.replica_bucket_name })
-}
-
-resource "aws_s3_bucket_public_access_block" "replica" {
-  count    = var.replication_enabled ? 1 : 0
-  provider = aws.replica
-
-  bucket = aws_s3_bucket.replica[0].id
-
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-data "aws_iam_policy_document" "replica" {
-  count = var.replication_enabled ? 1 : 0
-
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.replica[0].arn, "${aws_s3_bucket.replica[0].arn}/*"]
-
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-}
-
-resource "aws_s3_bucket_policy" "replica" {
-  count    = var.replication_enabled ? 1 : 0
-  provider = aws.replica
-
-  bucket = aws_s3_bucket.replica[0].id
-  policy = data.aws_iam_policy_document.replica[0].json
-
-  depends_on = [aws_s3_bucket_public_access_block.replica]
+  tags = var.tags
 }
 
 ################################################################################
@@ -381,7 +130,7 @@ data "aws_iam_policy_document" "replication" {
     sid       = "ReadReplicationConfiguration"
     effect    = "Allow"
     actions   = ["s3:GetReplicationConfiguration", "s3:ListBucket"]
-    resources = [aws_s3_bucket.documents.arn]
+    resources = [module.documents.arn]
   }
 
   statement {
@@ -392,7 +141,7 @@ data "aws_iam_policy_document" "replication" {
       "s3:GetObjectVersionAcl",
       "s3:GetObjectVersionTagging",
     ]
-    resources = ["${aws_s3_bucket.documents.arn}/*"]
+    resources = ["${module.documents.arn}/*"]
   }
 
   statement {
@@ -403,7 +152,7 @@ data "aws_iam_policy_document" "replication" {
       "s3:ReplicateDelete",
       "s3:ReplicateTags",
     ]
-    resources = ["${aws_s3_bucket.replica[0].arn}/*"]
+    resources = ["${module.replica[0].arn}/*"]
   }
 
   dynamic "statement" {
@@ -435,4 +184,68 @@ resource "aws_iam_role_policy" "replication" {
   name   = "${var.name}-s3-replication"
   role   = aws_iam_role.replication[0].id
   policy = data.aws_iam_policy_document.replication[0].json
+}
+
+################################################################################
+# State moves: the buckets now live in ../s3-bucket
+################################################################################
+
+moved {
+  from = aws_s3_bucket.access_logs
+  to   = module.access_logs.aws_s3_bucket.this
+}
+
+moved {
+  from = aws_s3_bucket_public_access_block.access_logs
+  to   = module.access_logs.aws_s3_bucket_public_access_block.this
+}
+
+moved {
+  from = aws_s3_bucket_policy.access_logs
+  to   = module.access_logs.aws_s3_bucket_policy.this
+}
+
+moved {
+  from = aws_s3_bucket.documents
+  to   = module.documents.aws_s3_bucket.this
+}
+
+moved {
+  from = aws_s3_bucket_public_access_block.documents
+  to   = module.documents.aws_s3_bucket_public_access_block.this
+}
+
+moved {
+  from = aws_s3_bucket_policy.documents
+  to   = module.documents.aws_s3_bucket_policy.this
+}
+
+moved {
+  from = aws_s3_bucket.replica_access_logs[0]
+  to   = module.replica_access_logs[0].aws_s3_bucket.this
+}
+
+moved {
+  from = aws_s3_bucket_public_access_block.replica_access_logs[0]
+  to   = module.replica_access_logs[0].aws_s3_bucket_public_access_block.this
+}
+
+moved {
+  from = aws_s3_bucket_policy.replica_access_logs[0]
+  to   = module.replica_access_logs[0].aws_s3_bucket_policy.this
+}
+
+moved {
+  from = aws_s3_bucket.replica[0]
+  to   = module.replica[0].aws_s3_bucket.this
+}
+
+moved {
+  from = aws_s3_bucket_public_access_block.replica[0]
+  to   = module.replica[0].aws_s3_bucket_public_access_block.this
+}
+
+moved {
+  from = aws_s3_bucket_policy.replica[0]
+  to   = module.replica[0].aws_s3_bucket_policy.this
 }
