@@ -14,10 +14,10 @@ locals {
 module "logs" {
   source = "../s3-bucket"
 
-  bucket_name           = var.access_logs_bucket_name
-  force_destroy         = var.force_destroy
-  logging_target_bucket = var.s3_access_log_bucket
-  policy_documents      = [data.aws_iam_policy_document.logs.json]
+  bucket_name      = var.access_logs_bucket_name
+  force_destroy    = var.force_destroy
+  logging          = var.s3_access_log_bucket == null ? null : { target_bucket = var.s3_access_log_bucket }
+  policy_documents = [data.aws_iam_policy_document.logs.json]
 
   lifecycle_rules = [{
     id                                 = "expire-access-logs"

@@ -131,12 +131,12 @@ resource "aws_kms_alias" "this" {
 module "bucket" {
   source = "../s3-bucket"
 
-  bucket_name           = var.bucket_name
-  force_destroy         = var.force_destroy
-  sse_algorithm         = "aws:kms"
-  kms_master_key_id     = aws_kms_key.this.arn
-  logging_target_bucket = var.access_log_bucket
-  policy_documents      = [data.aws_iam_policy_document.bucket.json]
+  bucket_name       = var.bucket_name
+  force_destroy     = var.force_destroy
+  sse_algorithm     = "aws:kms"
+  kms_master_key_id = aws_kms_key.this.arn
+  logging           = var.access_log_bucket == null ? null : { target_bucket = var.access_log_bucket }
+  policy_documents  = [data.aws_iam_policy_document.bucket.json]
 
   lifecycle_rules = [{
     id                                 = "archive-trail-logs"

@@ -25,11 +25,11 @@ resource "aws_s3_bucket" "this" {
   }
 
   dynamic "logging" {
-    for_each = var.logging_target_bucket == null ? [] : [var.logging_target_bucket]
+    for_each = var.logging == null ? [] : [var.logging]
 
     content {
-      target_bucket = logging.value
-      target_prefix = coalesce(var.logging_target_prefix, "s3/${var.bucket_name}/")
+      target_bucket = logging.value.target_bucket
+      target_prefix = coalesce(logging.value.target_prefix, "s3/${var.bucket_name}/")
     }
   }
 

@@ -37,16 +37,13 @@ variable "kms_master_key_id" {
   default     = null
 }
 
-variable "logging_target_bucket" {
-  description = "Bucket receiving the S3 server access logs of this bucket. Null disables access logging."
-  type        = string
-  default     = null
-}
-
-variable "logging_target_prefix" {
-  description = "Key prefix of the access logs in the target bucket (null: s3/<bucket_name>/)."
-  type        = string
-  default     = null
+variable "logging" {
+  description = "S3 server access logging: target_bucket receives the logs under target_prefix (null: s3/<bucket_name>/). Null disables access logging."
+  type = object({
+    target_bucket = string
+    target_prefix = optional(string)
+  })
+  default = null
 }
 
 variable "lifecycle_rules" {

@@ -32,11 +32,11 @@ module "access_logs" {
 module "documents" {
   source = "../s3-bucket"
 
-  bucket_name           = var.documents_bucket_name
-  force_destroy         = var.force_destroy
-  sse_algorithm         = var.documents_sse_algorithm
-  kms_master_key_id     = var.documents_kms_key_arn
-  logging_target_bucket = module.access_logs.id
+  bucket_name       = var.documents_bucket_name
+  force_destroy     = var.force_destroy
+  sse_algorithm     = var.documents_sse_algorithm
+  kms_master_key_id = var.documents_kms_key_arn
+  logging           = { target_bucket = module.access_logs.id }
 
   replication_configuration = var.replication_enabled ? {
     role_arn                  = aws_iam_role.replication[0].arn
@@ -78,11 +78,11 @@ module "replica" {
     aws = aws.replica
   }
 
-  bucket_name           = var.replica_bucket_name
-  force_destroy         = var.force_destroy
-  sse_algorithm         = local.replica_uses_kms ? "aws:kms" : "AES256"
-  kms_master_key_id     = var.replica_kms_key_arn
-  logging_target_bucket = module.replica_access_logs[0].id
+  bucket_name       = var.replica_bucket_name
+  force_destroy     = var.force_destroy
+  sse_algorithm     = local.replica_uses_kms ? "aws:kms" : "AES256"
+  kms_master_key_id = var.replica_kms_key_arn
+  logging           = { target_bucket = module.replica_access_logs[0].id }
 
   tags = var.tags
 }

@@ -109,7 +109,7 @@ def assert_tls_only_bucket_policy(plan: Plan, policy_address: str, bucket: str) 
     policy = plan.resources[policy_address]
     assert f"{bucket}.id" in refs(policy, "bucket"), policy_address
     (document,) = [r for r in refs(policy, "policy") if r.endswith(".json")]
-    prefix = f"{policy.module_address}." if policy.module_address else ""
+    prefix = f"{config_address(policy.module_address)}." if policy.module_address else ""
     deny = config_statements(plan, prefix + document.removesuffix(".json"))["DenyInsecureTransport"]
     assert constant(deny["effect"]) == "Deny"
     assert constant(deny["actions"]) == ["s3:*"]
@@ -135,4 +135,6 @@ def assert_private_versioned_bucket(plan: Plan, bucket_address: str, algorithm: 
     flags = ("block_public_acls", "block_public_policy", "ignore_public_acls",
              "restrict_public_buckets")
     assert {key: block[key] for key in flags} == dict.fromkeys(flags, True), block_address
-    assert f"{config_address(bucket_address).split('module.this.')[-1]}.id" in refs(block, "bucket")
+    local = bucket_address.removeprefix(f"{bucket.module_address}.") if bucket.module_address \
+        else bucket_address
+    assert f"{config_address(local)}.id" in refs(block, "bucket")

@@ -20,6 +20,7 @@ from .support import (
 pytestmark = pytest.mark.plan
 
 M = "module.this."
+LOGS = "module.logs."  # the log bucket is an s3-bucket module call
 SERVICES = {"search": 8003, "code": 8008}
 CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-4333-8444-555555555555"
 
@@ -37,9 +38,9 @@ def given_certificate(example_plan) -> Plan:
 
 def test_inventory(plan: Plan) -> None:
     expected = {
-        f"{M}aws_s3_bucket.logs",
-        f"{M}aws_s3_bucket_public_access_block.logs",
-        f"{M}aws_s3_bucket_policy.logs",
+        f"{M}{LOGS}aws_s3_bucket.this",
+        f"{M}{LOGS}aws_s3_bucket_public_access_block.this",
+        f"{M}{LOGS}aws_s3_bucket_policy.this",
         f"{M}aws_acm_certificate.this[0]",
         f"{M}aws_lb.this",
         f"{M}aws_lb_listener.https",
@@ -63,7 +64,7 @@ def test_load_balancer_public_hardened_and_logging(plan: Plan) -> None:
     (logs,) = lb["access_logs"]
     assert (logs["enabled"], logs["prefix"]) == (True, "alb")
     (logs_config,) = lb.expressions["access_logs"]
-    assert "aws_s3_bucket.logs.id" in logs_config["bucket"]["references"]
+    assert "module.logs.id" in logs_config["bucket"]["references"]
 
 
 @pytest.mark.control("ENC-TRANSIT")
@@ -136,10 +137,12 @@ def test_path_rule_forwards_to_its_own_target_group(
 
 @pytest.mark.control("ENC-REST", "ENC-TRANSIT", "NET-PRIVATE")
 def test_log_bucket_private_sse_s3_tls_only_and_expiring(plan: Plan) -> None:
-    bucket_address = f"{M}aws_s3_bucket.logs"
+    bucket_address = f"{M}{LOGS}aws_s3_bucket.this"
     # ALB log delivery does not support SSE-KMS: SSE-S3 is the strongest option (README).
     assert_private_versioned_bucket(plan, bucket_address, "AES256")
-    assert_tls_only_bucket_policy(plan, f"{M}aws_s3_bucket_policy.logs", "aws_s3_bucket.logs")
+    assert_tls_only_bucket_policy(
+        plan, f"{M}{LOGS}aws_s3_bucket_policy.this", "aws_s3_bucket.this"
+    )
     bucket = plan.resources[bucket_address]
     assert bucket["bucket"] == "gen-ai-example-alb-logs"
     assert bucket["acl"] == "private"
@@ -155,6 +158,12 @@ def test_log_bucket_private_sse_s3_tls_only_and_expiring(plan: Plan) -> None:
 @pytest.mark.control("AUDIT-LOGS")
 def test_log_bucket_writable_by_the_regions_elb_account_only_under_the_prefix(plan: Plan) -> None:
     policy = config_statements(plan, f"{M}data.aws_iam_policy_document.logs")
+    # These statements reach the bucket policy through the s3-bucket module's policy_documents.
+    call = plan.raw["configuration"]["root_module"]["module_calls"]["this"]["module"][
+        "module_calls"
+    ]["logs"]
+    merged = call["expressions"]["policy_documents"]["references"]
+    assert "data.aws_iam_policy_document.logs.json" in merged
     service = policy["AllowLogDeliveryService"]
     assert constant(service["actions"]) == ["s3:PutObject"]
     (principal,) = service["principals"]

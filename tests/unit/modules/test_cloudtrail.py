@@ -25,14 +25,15 @@ from .support import (
 pytestmark = pytest.mark.plan
 
 M = "module.this."
+BUCKET = "module.bucket."  # the trail bucket is an s3-bucket module call
 TRAIL_ARN = f"arn:aws:cloudtrail:us-east-1:{EXAMPLE_ACCOUNT}:trail/gen-ai-trail"
 BASE = {
     f"{M}aws_cloudtrail.this",
     f"{M}aws_kms_key.this",
     f"{M}aws_kms_alias.this",
-    f"{M}aws_s3_bucket.this",
-    f"{M}aws_s3_bucket_public_access_block.this",
-    f"{M}aws_s3_bucket_policy.this",
+    f"{M}{BUCKET}aws_s3_bucket.this",
+    f"{M}{BUCKET}aws_s3_bucket_public_access_block.this",
+    f"{M}{BUCKET}aws_s3_bucket_policy.this",
 }
 CLOUDWATCH = {
     f"{M}aws_cloudwatch_log_group.this[0]",
@@ -67,7 +68,7 @@ def test_trail_multi_region_global_validated_encrypted(plan: Plan) -> None:
     assert trail["event_selector"][0]["read_write_type"] == "All"
     assert trail["event_selector"][0]["include_management_events"] is True
     assert "aws_kms_key.this.arn" in refs(trail, "kms_key_id")
-    assert "aws_s3_bucket.this.id" in refs(trail, "s3_bucket_name")
+    assert "module.bucket.id" in refs(trail, "s3_bucket_name")
     assert not trail.get("cloud_watch_logs_group_arn")
 
 
@@ -94,14 +95,18 @@ def test_trail_key_rotates_and_serves_only_this_trail(plan: Plan) -> None:
 
 @pytest.mark.control("TRAIL", "AUDIT-LOGS")
 def test_trail_bucket_versioned_kms_blocked_tls_only_and_logged(plan: Plan) -> None:
-    address = f"{M}aws_s3_bucket.this"
+    address = f"{M}{BUCKET}aws_s3_bucket.this"
     assert_private_versioned_bucket(plan, address, "aws:kms")
-    assert_tls_only_bucket_policy(plan, f"{M}aws_s3_bucket_policy.this", "aws_s3_bucket.this")
+    assert_tls_only_bucket_policy(
+        plan, f"{M}{BUCKET}aws_s3_bucket_policy.this", "aws_s3_bucket.this"
+    )
     bucket = plan.resources[address]
     assert bucket["bucket"] == "gen-ai-example-cloudtrail"
-    (encryption,) = bucket.expressions["server_side_encryption_configuration"]
-    default = encryption["rule"][0]["apply_server_side_encryption_by_default"][0]
-    assert "aws_kms_key.this.arn" in default["kms_master_key_id"]["references"]
+    # The key is the trail's own key, passed to the s3-bucket module call.
+    call = plan.raw["configuration"]["root_module"]["module_calls"]["this"]["module"][
+        "module_calls"
+    ]["bucket"]
+    assert "aws_kms_key.this.arn" in call["expressions"]["kms_master_key_id"]["references"]
     assert bucket["logging"] == [
         {
             "target_bucket": "gen-ai-example-access-logs",
@@ -116,6 +121,12 @@ def test_trail_bucket_versioned_kms_blocked_tls_only_and_logged(plan: Plan) -> N
 @pytest.mark.control("TRAIL")
 def test_only_this_trail_may_write_the_bucket(plan: Plan) -> None:
     policy = config_statements(plan, f"{M}data.aws_iam_policy_document.bucket")
+    # These statements reach the bucket policy through the s3-bucket module's policy_documents.
+    call = plan.raw["configuration"]["root_module"]["module_calls"]["this"]["module"][
+        "module_calls"
+    ]["bucket"]
+    merged = call["expressions"]["policy_documents"]["references"]
+    assert "data.aws_iam_policy_document.bucket.json" in merged
     write = policy["AWSCloudTrailWrite"]
     assert constant(write["actions"]) == ["s3:PutObject"]
     (principal,) = write["principals"]

@@ -24,12 +24,23 @@ PRIMARY = ("documents", "access_logs")
 REPLICA = ("replica", "replica_access_logs")
 
 
+def _bucket(name: str, resource_type: str = "aws_s3_bucket") -> str:
+    """Address of one resource of the `name` s3-bucket call (`replica[0]` for a counted one)."""
+    return f"{M}module.{name}.{resource_type}.this"
+
+
 def _bucket_set(name: str, index: str = "") -> set[str]:
     return {
-        f"{M}aws_s3_bucket.{name}{index}",
-        f"{M}aws_s3_bucket_public_access_block.{name}{index}",
-        f"{M}aws_s3_bucket_policy.{name}{index}",
+        _bucket(f"{name}{index}"),
+        _bucket(f"{name}{index}", "aws_s3_bucket_public_access_block"),
+        _bucket(f"{name}{index}", "aws_s3_bucket_policy"),
     }
+
+
+def _call_refs(plan: Plan, call: str, argument: str) -> list[str]:
+    """What one argument of the storage module's `call` s3-bucket module call references."""
+    calls = plan.raw["configuration"]["root_module"]["module_calls"]["this"]["module"]
+    return calls["module_calls"][call]["expressions"][argument]["references"]
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +65,7 @@ def test_inventory_with_replication(plan: Plan) -> None:
 @pytest.mark.control("DR")
 def test_replication_off_removes_replicas_role_and_rule(unreplicated: Plan) -> None:
     assert set(unreplicated.resources) == _bucket_set("documents") | _bucket_set("access_logs")
-    documents = unreplicated.resources[f"{M}aws_s3_bucket.documents"]
+    documents = unreplicated.resources[_bucket("documents")]
     assert documents.get("replication_configuration") == []
 
 
@@ -71,45 +82,42 @@ def test_replication_off_removes_replicas_role_and_rule(unreplicated: Plan) -> N
 def test_every_bucket_versioned_encrypted_blocked_and_tls_only(
     plan: Plan, bucket: str, algorithm: str
 ) -> None:
-    assert_private_versioned_bucket(plan, f"{M}aws_s3_bucket.{bucket}", algorithm)
-    name = bucket.removesuffix("[0]")
-    policy = f"{M}aws_s3_bucket_policy.{bucket}"
-    assert_tls_only_bucket_policy(plan, policy, f"aws_s3_bucket.{name}")
-    assert plan.resources[f"{M}aws_s3_bucket.{bucket}"]["force_destroy"] is False
+    assert_private_versioned_bucket(plan, _bucket(bucket), algorithm)
+    policy = _bucket(bucket, "aws_s3_bucket_policy")
+    assert_tls_only_bucket_policy(plan, policy, "aws_s3_bucket.this")
+    assert plan.resources[_bucket(bucket)]["force_destroy"] is False
 
 
 @pytest.mark.control("AUDIT-LOGS")
 def test_documents_acl_private_and_access_logged(plan: Plan) -> None:
-    documents = plan.resources[f"{M}aws_s3_bucket.documents"]
+    documents = plan.resources[_bucket("documents")]
     assert documents["bucket"] == "gen-ai-example-documents"
     assert documents["acl"] == "private"
     (logging,) = documents["logging"]
     assert logging["target_prefix"] == "s3/gen-ai-example-documents/"
-    (target,) = documents.expressions["logging"]
-    assert "aws_s3_bucket.access_logs.id" in target["target_bucket"]["references"]
-    replica = plan.resources[f"{M}aws_s3_bucket.replica[0]"]
+    assert "module.access_logs.id" in _call_refs(plan, "documents", "logging")
+    replica = plan.resources[_bucket("replica[0]")]
     (replica_logging,) = replica["logging"]
     assert replica_logging["target_prefix"] == "s3/gen-ai-example-documents-replica/"
-    (replica_target,) = replica.expressions["logging"]
-    target_refs = replica_target["target_bucket"]["references"]
-    assert "aws_s3_bucket.replica_access_logs[0].id" in target_refs
+    target_refs = _call_refs(plan, "replica", "logging")
+    assert "module.replica_access_logs[0].id" in target_refs
 
 
 def test_log_buckets_accept_log_delivery_and_expire_logs(plan: Plan) -> None:
     for name in ("access_logs", "replica_access_logs[0]"):
-        bucket = plan.resources[f"{M}aws_s3_bucket.{name}"]
+        bucket = plan.resources[_bucket(name)]
         assert bucket["acl"] == "log-delivery-write", name
         (rule,) = bucket["lifecycle_rule"]
         assert rule["enabled"] is True
         assert rule["expiration"][0]["days"] == 365
         assert rule["noncurrent_version_expiration"] == [{"days": 30}]
-    replica_logs = plan.resources[f"{M}aws_s3_bucket.replica_access_logs[0]"]
+    replica_logs = plan.resources[_bucket("replica_access_logs[0]")]
     assert replica_logs["bucket"] == "gen-ai-example-documents-replica-access-logs"
 
 
 @pytest.mark.control("DR")
 def test_documents_replicate_everything_to_the_replica_bucket(plan: Plan) -> None:
-    documents = plan.resources[f"{M}aws_s3_bucket.documents"]
+    documents = plan.resources[_bucket("documents")]
     (replication,) = documents["replication_configuration"]
     (rule,) = replication["rules"]
     assert rule["id"] == "replicate-all-to-us-west-2"
@@ -129,9 +137,9 @@ def test_replicas_are_created_through_the_replica_provider_in_us_west_2(plan: Pl
     assert providers["aws.replica"]["expressions"]["region"]["constant_value"] == "us-west-2"
     assert providers["aws"]["expressions"]["region"]["constant_value"] == "us-east-1"
     for address, config in plan.configs.items():
-        if not address.startswith(f"{M}aws_s3_bucket"):
+        if not address.startswith(f"{M}module.") or ".aws_s3_bucket" not in address:
             continue
-        name = address.split(".")[-1]
+        name = address.split(".")[3]
         expected = "aws.replica" if name in REPLICA else "aws"
         assert config["provider_config_key"].endswith(expected), address
 
@@ -155,9 +163,9 @@ def test_replication_role_trusted_by_s3_of_this_account_scoped_to_the_two_bucket
         for s in statements
     }
     assert resources == {
-        "ReadReplicationConfiguration": {"aws_s3_bucket.documents.arn"},
-        "ReadSourceObjects": {"aws_s3_bucket.documents.arn"},
-        "WriteReplicaObjects": {"aws_s3_bucket.replica[0].arn"},
+        "ReadReplicationConfiguration": {"module.documents.arn"},
+        "ReadSourceObjects": {"module.documents.arn"},
+        "WriteReplicaObjects": {"module.replica[0].arn"},
     }
     for statement in statements:
         assert "*" not in statement["actions"]["constant_value"]
