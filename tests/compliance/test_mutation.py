@@ -58,7 +58,7 @@ def test_deleting_what_must_exist_is_caught_where_the_gap_is(production_mutants,
     assert blamed["delete_s3_endpoint"] == ["module.network.aws_vpc.this"]
     assert blamed["delete_health_alarms"] == ["module.ecs.aws_ecs_cluster.this"]
     assert blamed["delete_disk_alarms"] == ["module.rds.aws_db_instance.this"]
-    assert blamed["drop_replication"] == ["module.storage.aws_s3_bucket.documents"]
+    assert blamed["drop_replication"] == ["module.storage.module.documents.aws_s3_bucket.this"]
 
 
 @pytest.mark.plan
