@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from tfproof.engine import s3
 from tfproof.engine.checkov_adapter import export_check
 from tfproof.engine.helpers import block, blocks, resource_tags, unknown
-from tfproof.engine.index import PlanIndex
+from tfproof.engine.index import PlanIndex, split_address
 from tfproof.engine.policy import Verdict
 from tfproof.plan import Resource
 
@@ -86,6 +86,21 @@ def documents_bucket(bucket: Resource, index: PlanIndex) -> bool:
             and not holds_logs(bucket, index) and not is_replica(bucket, index))
 
 
+def _caller(module_address: str) -> str:
+    """`module.a.module.b[0]` -> `module.a`: the module that calls the innermost one."""
+    parts = split_address(module_address) if module_address else []
+    return ".".join(parts[:-2]) if len(parts) >= 4 else ""
+
+
+def _same_module(candidate: Resource, bucket: Resource) -> bool:
+    """Created by the bucket's module instance, or (bucket modules) by a sibling call of it."""
+    if candidate.module_address == bucket.module_address:
+        return True
+    caller = _caller(bucket.module_address)
+    return bool(caller) and caller in (_caller(candidate.module_address),
+                                       candidate.module_address)
+
+
 def _by_arn(arn: str, index: PlanIndex) -> list[Resource]:
     name = arn.split(":::")[-1].split("/")[0]
     return [b for b in index.of_type("aws_s3_bucket") if b.values.get("bucket") == name]
@@ -132,7 +147,7 @@ def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
         # Destination set in a dynamic block or known only after apply: the buckets this
         # module instance creates in the secondary region are the candidates.
         targets += [b for b in index.of_type("aws_s3_bucket")
-                    if b.module_address == resource.module_address
+                    if _same_module(b, resource)
                     and b.address != resource.address
                     and region(b, index) == SECONDARY and not holds_logs(b, index)]
     where, unread = [], []

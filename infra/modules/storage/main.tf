@@ -36,7 +36,7 @@ module "documents" {
   force_destroy     = var.force_destroy
   sse_algorithm     = var.documents_sse_algorithm
   kms_master_key_id = var.documents_kms_key_arn
-  logging           = { target_bucket = module.access_logs.id }
+  logging           = { target_bucket = module.access_logs.bucket }
 
   replication_configuration = var.replication_enabled ? {
     role_arn                  = aws_iam_role.replication[0].arn
@@ -82,7 +82,7 @@ module "replica" {
   force_destroy     = var.force_destroy
   sse_algorithm     = local.replica_uses_kms ? "aws:kms" : "AES256"
   kms_master_key_id = var.replica_kms_key_arn
-  logging           = { target_bucket = module.replica_access_logs[0].id }
+  logging           = { target_bucket = module.replica_access_logs[0].bucket }
 
   tags = var.tags
 }

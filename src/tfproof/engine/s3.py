@@ -77,9 +77,18 @@ def is_log_target(bucket: Resource, index: PlanIndex) -> bool:
     """True when other buckets deliver their access logs here (it cannot log to itself)."""
     if index.referrers(bucket, "aws_s3_bucket_logging", "target_bucket"):
         return True
-    return any(
+    if any(
         other.address != bucket.address
         for other in index.referrers(bucket, "aws_s3_bucket", "logging")
+    ):
+        return True
+    # A dynamic `logging` block (e.g. a shared bucket module) is absent from the configuration
+    # JSON: other buckets then name this one by its known name in their planned logging block.
+    name = bucket.values.get("bucket")
+    return isinstance(name, str) and bool(name) and any(
+        other.address != bucket.address and logging.get("target_bucket") == name
+        for other in index.of_type("aws_s3_bucket")
+        for logging in blocks(other.values, "logging")
     )
 
 

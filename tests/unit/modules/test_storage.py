@@ -95,12 +95,12 @@ def test_documents_acl_private_and_access_logged(plan: Plan) -> None:
     assert documents["acl"] == "private"
     (logging,) = documents["logging"]
     assert logging["target_prefix"] == "s3/gen-ai-example-documents/"
-    assert "module.access_logs.id" in _call_refs(plan, "documents", "logging")
+    assert "module.access_logs.bucket" in _call_refs(plan, "documents", "logging")
     replica = plan.resources[_bucket("replica[0]")]
     (replica_logging,) = replica["logging"]
     assert replica_logging["target_prefix"] == "s3/gen-ai-example-documents-replica/"
     target_refs = _call_refs(plan, "replica", "logging")
-    assert "module.replica_access_logs[0].id" in target_refs
+    assert "module.replica_access_logs[0].bucket" in target_refs
 
 
 def test_log_buckets_accept_log_delivery_and_expire_logs(plan: Plan) -> None:
