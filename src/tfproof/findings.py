@@ -58,6 +58,7 @@ class ScanReport:
     tool_version: str = "0.1.0"
     notes: list[str] = field(default_factory=list)
     waivers: list[dict[str, Any]] = field(default_factory=list)  # expired / unmatched waivers
+    resources: int | None = None  # managed resources in the plan (0: nothing could be judged)
 
     @property
     def summary(self) -> dict[str, int]:

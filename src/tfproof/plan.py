@@ -10,7 +10,6 @@ target, a bucket policy's bucket, a literal secret.
 from __future__ import annotations
 
 import gc
-import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +18,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from tfproof.errors import InputError
+from tfproof import plan_reader
+from tfproof.redact import redact_plan
 
 _INDEX_RE = re.compile(r"\[[^\]]*\]")
 
@@ -113,32 +113,18 @@ def _walk_config(
 class Plan:
     """A plan JSON document with resources indexed by address."""
 
-    def __init__(self, raw: dict[str, Any], name: str = "plan") -> None:
-        if not isinstance(raw, dict) or "format_version" not in raw:
-            raise InputError(
-                f"{name} is not a Terraform plan JSON document (no format_version): produce it "
-                "with `terraform show -json PLANFILE`."
-            )
+    def __init__(self, raw: dict[str, Any], name: str = "plan", *, checked: bool = False) -> None:
+        if not checked:
+            plan_reader.validate(raw, name)
         self.raw = raw
         self.name = name
 
     @classmethod
     def load(cls, path: Path | str) -> Plan:
-        """Read a plan JSON file, failing closed on anything unreadable."""
-        path = Path(path)
-        try:
-            text = path.read_text()
-        except OSError as exc:
-            raise InputError(f"Cannot read the plan file {path}: {exc.strerror}.") from exc
-        try:
-            with gc_paused():
-                raw = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"{path} is not valid JSON ({exc.msg} at line {exc.lineno}): give the output "
-                "of `terraform show -json PLANFILE`, not the binary plan."
-            ) from exc
-        return cls(raw, name=str(path))
+        """Read a user's plan JSON file: refuse anything unusable, redact before any copy."""
+        with gc_paused():
+            raw = plan_reader.load(path)
+        return cls(redact_plan(raw), name=str(path), checked=True)
 
     @cached_property
     def configs(self) -> dict[str, dict[str, Any]]:

@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tfproof import progress
+from tfproof import cachefile, plan_reader, progress
 from tfproof.errors import InputError
 from tfproof.plan import Plan
 from tfproof.redact import redact_plan
 from tfproof.toolchain import cache_dir, file_lock, versions
 from tfproof.workspace import OFFLINE_SETTINGS, Workspace
 
-CACHE_FORMAT = "2"  # 2: redaction no longer writes `"values": null`
+CACHE_FORMAT = "3"  # 3: entries carry an integrity header (tfproof.cachefile)
 
 
 @dataclass
@@ -90,6 +90,11 @@ def _stats(event: str, module: str, seconds: float) -> None:
         handle.write(line + "\n")
 
 
+def _cached(path: Path) -> dict[str, Any] | None:
+    """A verified cache entry (corrupted ones are discarded and replanned)."""
+    return cachefile.read_json(path, check=lambda doc: plan_reader.validate(doc, path.name))
+
+
 def plan_json(request: PlanRequest, use_cache: bool = True) -> dict[str, Any]:
     """Return the redacted plan JSON of a root module, planning only on a cache miss."""
     started = time.monotonic()
@@ -99,14 +104,16 @@ def plan_json(request: PlanRequest, use_cache: bool = True) -> dict[str, Any]:
     plans = cache_dir() / "plans"
     plans.mkdir(exist_ok=True)
     cached = plans / f"{key}.json"
-    if use_cache and cached.exists():
+    hit = _cached(cached) if use_cache else None
+    if hit is not None:
         progress.say(f"plan cache hit: {display} ({key[:12]})")
         _stats("hit", display, time.monotonic() - started)
-        return json.loads(cached.read_text())
+        return hit
     with file_lock(plans / f"{key}.lock"):
-        if use_cache and cached.exists():
+        hit = _cached(cached) if use_cache else None
+        if hit is not None:
             _stats("hit", display, time.monotonic() - started)
-            return json.loads(cached.read_text())
+            return hit
         with workspace:
             workspace.materialise(request.settings, request.provider_extra)
             env = {f"TF_VAR_{k}": str(v) for k, v in request.variables.items()}
@@ -119,20 +126,16 @@ def plan_json(request: PlanRequest, use_cache: bool = True) -> dict[str, Any]:
             args += [f"-var-file={p}" for p in _var_files(request)]
             workspace.run(args, env, "plan")
             shown = workspace.run(["show", "-json", "tfproof.tfplan"], env, "show")
-            try:
-                raw = json.loads(shown.stdout)
-            except json.JSONDecodeError as exc:  # pragma: no cover - terraform contract
-                raise InputError(f"`terraform show -json` printed no JSON: {exc}") from exc
+            raw = plan_reader.parse(shown.stdout, f"`terraform show -json` of {display}")
         raw = redact_plan(raw)
-        tmp = cached.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(raw))
-        tmp.replace(cached)
+        plan_reader.validate(raw, f"the plan of {display}")
+        cachefile.write_json(cached, raw)
     seconds = time.monotonic() - started
-    progress.say(f"planned {display}: {len(Plan(raw).resources)} resources in {seconds:.1f}s")
+    progress.say(f"planned {display}: {plan_reader.managed_count(raw)} resources in {seconds:.1f}s")
     _stats("plan", display, seconds)
     return raw
 
 
 def plan(request: PlanRequest, use_cache: bool = True) -> Plan:
     """The plan of a root module as a `Plan` object."""
-    return Plan(plan_json(request, use_cache), name=request.display())
+    return Plan(plan_json(request, use_cache), name=request.display(), checked=True)

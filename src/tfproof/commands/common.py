@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import stat
+import sys
+import tempfile
 from pathlib import Path
 
 from tfproof.errors import InputError
+from tfproof.scrub import scrub
 
 
 def add_plan_inputs(parser: argparse.ArgumentParser) -> None:
@@ -39,3 +45,68 @@ def parse_vars(pairs: list[str]) -> dict[str, str]:
             )
         out[name.strip()] = value
     return out
+
+
+def check_output(path: Path | None, flag: str = "--output") -> None:
+    """Refuse an output path that cannot be written, before any work is done."""
+    if path is None:
+        return
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise InputError(f"{flag} {path} is a folder; give a file name for the report.")
+    if not parent.is_dir():
+        raise InputError(
+            f"{flag} {path}: the folder {parent} does not exist; create it first or write the "
+            "report somewhere else."
+        )
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(
+            f"{flag} {path}: the folder {parent} is not writable by this user; choose another "
+            "place for the report."
+        )
+    if path.exists() and not path.is_file():
+        raise InputError(f"{flag} {path} exists and is not a regular file; choose another name.")
+
+
+def emit(text: str, path: Path | None, flag: str = "--output") -> None:
+    """Write a command's output (scrubbed) to stdout or atomically to `path`.
+
+    A report is written whole or not at all: a temp file in the same folder, renamed
+    over the target, so a full disk or a signal never leaves half a report behind.
+    """
+    text = scrub(text)
+    if path is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    check_output(path, flag)
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def config_files(root: Path, var_files: list[Path] | tuple[Path, ...] = ()) -> list[Path]:
+    """The root module's own .tf files and the var-files: where literal secrets can be written.
+
+    Only regular files are listed (a pipe named main.tf must never be opened here).
+    """
+    out: list[Path] = []
+    if root.is_dir():
+        with contextlib.suppress(OSError):
+            out = sorted(p for p in root.iterdir()
+                         if p.name.endswith((".tf", ".tfvars")) and _regular(p))
+    return out + [p for p in var_files if _regular(p)]
+
+
+def _regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
-from tfproof.commands.common import add_plan_inputs, parse_vars
+from tfproof.commands.common import add_plan_inputs, check_output, config_files, emit, parse_vars
 from tfproof.planner import PlanRequest, plan_json
+from tfproof.scrub import remember_inputs, sensitive_variable_names
 
 
 def register(subparsers: Any) -> None:
@@ -29,13 +29,11 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Plan and emit."""
-    request = PlanRequest(
-        path=args.path, variables=parse_vars(args.var), var_files=tuple(args.var_file)
-    )
+    check_output(args.output)
+    variables = parse_vars(args.var)
+    remember_inputs(variables, config_files(args.path, args.var_file),
+                    sensitive_variable_names(config_files(args.path)))
+    request = PlanRequest(path=args.path, variables=variables, var_files=tuple(args.var_file))
     raw = plan_json(request, use_cache=not args.no_cache)
-    text = json.dumps(raw, indent=1)
-    if args.output:
-        args.output.write_text(text + "\n")
-    else:
-        sys.stdout.write(text + "\n")
+    emit(json.dumps(raw, indent=1) + "\n", args.output)
     return 0

@@ -7,8 +7,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tfproof.commands.common import add_plan_inputs, parse_vars
+from tfproof.commands.common import (
+    add_plan_inputs,
+    check_output,
+    config_files,
+    emit,
+    parse_vars,
+)
 from tfproof.errors import InputError
+from tfproof.scrub import remember_inputs, sensitive_variable_names
 
 
 def register(subparsers: Any) -> None:
@@ -42,21 +49,25 @@ def run(args: argparse.Namespace) -> int:
     if args.path is not None and args.plan is None:
         if not args.path.exists():
             raise InputError(f"{args.path} does not exist: give a Terraform root module folder.")
-    if args.waivers is not None and not args.waivers.is_file():
+    if args.waivers is not None and not args.waivers.exists():
         raise InputError(f"The waivers file {args.waivers} does not exist.")
+    check_output(args.output)
+    variables = parse_vars(args.var)
+    if args.path is not None:
+        remember_inputs(variables, config_files(args.path, args.var_file),
+                        sensitive_variable_names(config_files(args.path)))
     report = scan(
         target=args.path,
         plan=args.plan,
-        variables=parse_vars(args.var),
+        variables=variables,
         var_files=tuple(args.var_file),
         waivers_path=args.waivers,
         checkov=not args.no_checkov,
     )
     if args.path is None and args.plan is not None:
         report.target = str(args.plan)
-    text = WRITERS[args.format](report)
-    if args.output:
-        args.output.write_text(text)
-    else:
-        sys.stdout.write(text)
+    if report.resources == 0:
+        print(f"tfproof: note: {report.target} holds no managed resource: nothing was judged "
+              "(exit 0 means an empty plan, not a checked one).", file=sys.stderr)
+    emit(WRITERS[args.format](report), args.output)
     return 1 if report.failed else 0

@@ -158,7 +158,7 @@ def judge(plan: Plan, mutant: Mutant, baseline: set[tuple[str, str, str]] | None
     """Run the engine on one mutant and compare with the unmutated plan's failures."""
     policies = policies or load_policies()
     baseline = _failures(plan, policies) if baseline is None else baseline
-    mutated = Plan(apply(plan.raw, mutant), name=f"{plan.name}+{mutant.label}")
+    mutated = Plan(apply(plan.raw, mutant), name=f"{plan.name}+{mutant.label}", checked=True)
     new = _failures(mutated, policies) - baseline
     caught = any(addr in mutant.blame and control == mutant.operator.control
                  for addr, control, _ in new)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from tfproof.engine.index import PlanIndex
 from tfproof.engine.policy import Policy, Verdict, load_policies
+from tfproof.errors import InputError
 from tfproof.findings import Finding
 from tfproof.plan import Plan, gc_paused
 
@@ -41,6 +42,20 @@ def to_finding(policy: Policy, address: str, verdict: Verdict) -> Finding:
     )
 
 
+# what a policy raises when a value has a type the AWS provider never writes
+_SHAPE_ERRORS = (TypeError, AttributeError, KeyError, IndexError, ValueError)
+
+
+def _unreadable(plan: Plan, policy: Policy, address: str, exc: Exception) -> InputError:
+    """A policy that cannot read a resource fails the scan closed (exit 2), never passes it."""
+    return InputError(
+        f"{policy.id} could not judge {address} in {plan.name}: {type(exc).__name__}: {exc}. "
+        "A value there does not have the type the AWS provider writes (was the plan JSON "
+        "edited or produced by another tool?); nothing was judged as passed. Scan the "
+        "unmodified output of `terraform show -json`, or report this if it is."
+    )
+
+
 def evaluate(
     plan: Plan, policies: tuple[Policy, ...] | None = None, index: PlanIndex | None = None
 ) -> EngineResult:
@@ -63,7 +78,10 @@ def _evaluate(plan: Plan, policies: tuple[Policy, ...], index: PlanIndex) -> Eng
     result = EngineResult(findings=[])
     for resource in plan.resources.values():
         for policy in dispatch.get(resource.type, fallback):
-            verdict = policy.evaluate(resource, index)
+            try:
+                verdict = policy.evaluate(resource, index)
+            except _SHAPE_ERRORS as exc:
+                raise _unreadable(plan, policy, resource.address, exc) from exc
             if verdict is None:
                 continue
             if verdict.outcome == "unknown":
@@ -73,7 +91,11 @@ def _evaluate(plan: Plan, policies: tuple[Policy, ...], index: PlanIndex) -> Eng
     for policy in policies:
         if policy.evaluate_plan is None:
             continue
-        for verdict in policy.evaluate_plan(index):
+        try:
+            verdicts = list(policy.evaluate_plan(index))
+        except _SHAPE_ERRORS as exc:
+            raise _unreadable(plan, policy, "(plan)", exc) from exc
+        for verdict in verdicts:
             address = verdict.address or "(plan)"
             if verdict.outcome == "unknown":
                 result.undecided.append((policy.id, address, verdict.message))

@@ -116,6 +116,9 @@ def scan(
                              str(target) if target is not None else loaded.name)
                 if waiver_file else [])
     notes = []
+    if not loaded.resources:
+        notes.append("The plan holds no managed resource: nothing was judged (an empty plan, "
+                     "not a checked one).")
     if undecided:
         notes.append(
             f"{len(undecided)} check(s) depend on values known only after apply and were not "
@@ -131,4 +134,5 @@ def scan(
         tool_version=__version__,
         notes=notes,
         waivers=problems,
+        resources=len(loaded.resources),
     )
