@@ -17,6 +17,7 @@ goes through, because CI reads the exit status and nothing else:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import errno
 import importlib
@@ -39,7 +40,6 @@ COMMAND_MODULES = (
 )
 
 EXIT_INPUT = 2
-ISSUES_URL = "https://github.com/tfproof/tfproof/issues"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -162,11 +162,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(
             f"internal error: {type(exc).__name__}: {exc}. This is a bug in tfproof, not a "
             f"verdict on your input (nothing was judged as passed); {where}. Please report it "
-            f"at {ISSUES_URL} with that file attached, and rerun with TFPROOF_DEBUG=1 to see "
-            "the traceback here."
+            "to the tfproof maintainers with that file attached; rerun with TFPROOF_DEBUG=1 to "
+            "see the traceback here."
         )
         if _debug():
-            traceback.print_exception(exc, file=sys.stderr)
+            from tfproof.scrub import scrub
+
+            with contextlib.suppress(OSError, ValueError):
+                sys.stderr.write(scrub("".join(traceback.format_exception(exc))))
         return EXIT_INPUT
 
 
