@@ -3,20 +3,37 @@
 A waiver turns matching failures into status "waived" (never passed), so the
 risk stays visible. An expired waiver stops waiving and is reported, and so is
 a waiver that matches nothing (stale waivers hide the next real failure).
+
+Loading is strict (schema in `waiver_schema`, line numbers from `waiver_yaml`):
+every malformed waiver stops the run with one paragraph naming its entry, line
+and field, because a waiver that is silently dropped, widened or unmatched
+changes what the compliance gate lets through.
 """
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import fnmatch
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from pydantic import ValidationError
 
 from tfproof.errors import InputError
 from tfproof.findings import Finding
+from tfproof.waiver_schema import FIELDS, HINTS, KnownIds, WaiverEntry, close, known_ids
+from tfproof.waiver_yaml import Entry, Problem, paragraph, read_entries
+
+MAX_BYTES = 10 * 2**20  # a waivers file is a few kilobytes; a larger one is a wrong path
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),  # before UTF-16
+    (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 
 
 @dataclass
@@ -50,42 +67,114 @@ class Waiver:
         }
 
 
-def load_waivers(path: Path) -> list[Waiver]:
-    """Parse and validate a waivers file (exit 2 on anything malformed)."""
+def load_waivers(path: Path, known: KnownIds | None = None) -> list[Waiver]:
+    """Read and validate a waivers file; any problem is an InputError (exit 2) with its line.
+
+    `known` (the control and check IDs a waiver may name) defaults to policies/;
+    tests pass it in to validate many files without reloading the catalog.
+    """
+    path = Path(path)
+    entries, problems = read_entries(path, _decode(_read(path), path))
+    known = known or known_ids()
+    out = []
+    for entry in entries:
+        try:
+            valid = WaiverEntry.model_validate(entry.fields, context={"known": known})
+        except ValidationError as exc:
+            problems += [_problem(entry, error) for error in
+                         exc.errors(include_url=False, include_input=False)
+                         if _name(error) not in entry.unreadable]
+            continue
+        out.append(Waiver(
+            resource=valid.resource, reason=valid.reason, owner=valid.owner,
+            expires=valid.expires, control=valid.control, check=valid.check, target=valid.target,
+        ))
+    if problems:
+        raise InputError(paragraph(path, problems))
+    return out
+
+
+def _read(path: Path) -> bytes:
+    """The bytes of a regular file: a directory, pipe or device is refused before it is opened.
+
+    Opening a named pipe blocks until a writer comes (a CI job that never ends),
+    so the type is checked with stat first and again on the opened descriptor
+    (non-blocking) in case the path was swapped in between.
+    """
     try:
-        data = yaml.safe_load(Path(path).read_text())
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            raise InputError(_not_regular(path, _file_kind(mode)))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError as exc:
+        raise InputError(f"The waivers file {path} does not exist.") from exc
     except OSError as exc:
         raise InputError(f"Cannot read the waivers file {path}: {exc.strerror}.") from exc
-    except yaml.YAMLError as exc:
-        raise InputError(f"The waivers file {path} is not valid YAML: {exc}") from exc
-    entries = (data or {}).get("waivers", []) if isinstance(data, dict) else None
-    if not isinstance(entries, list):
-        raise InputError(f"The waivers file {path} must hold a `waivers:` list.")
-    out = []
-    for number, entry in enumerate(entries, 1):
-        if not isinstance(entry, dict):
-            raise InputError(f"Waiver #{number} in {path} is not a mapping.")
-        missing = [k for k in ("resource", "reason", "owner", "expires") if not entry.get(k)]
-        if not entry.get("control") and not entry.get("check"):
-            missing.append("control or check")
-        if missing:
-            raise InputError(f"Waiver #{number} in {path} lacks {', '.join(missing)}.")
-        expires = entry["expires"]
-        if isinstance(expires, str):
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            raise InputError(_not_regular(path, _file_kind(mode)))
+        try:
+            data = handle.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise InputError(f"Cannot read the waivers file {path}: {exc.strerror}.") from exc
+    if len(data) > MAX_BYTES:
+        raise InputError(f"The waivers file {path} is larger than {MAX_BYTES // 2**20} MiB; "
+                         "that is not a waivers file.")
+    return data
+
+
+def _file_kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _not_regular(path: Path, what: str) -> str:
+    return (f"The waivers file {path} is {what}, not a file: give the path of a YAML file "
+            "(a pipe or device could block or never end).")
+
+
+def _decode(data: bytes, path: Path) -> str:
+    """UTF-8 (BOM optional), or UTF-16/32 with a BOM (what editors on Windows save)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
             try:
-                expires = dt.date.fromisoformat(expires)
-            except ValueError as exc:
+                return data[len(bom):].decode(encoding)
+            except UnicodeDecodeError as exc:
                 raise InputError(
-                    f"Waiver #{number} in {path}: expires {expires!r} is not a YYYY-MM-DD date."
+                    f"The waivers file {path} starts with a {encoding.upper()} byte-order mark "
+                    f"but is not valid {encoding.upper()} (byte {exc.start + len(bom)}): save "
+                    "it as UTF-8."
                 ) from exc
-        if not isinstance(expires, dt.date):
-            raise InputError(f"Waiver #{number} in {path}: expires must be a YYYY-MM-DD date.")
-        out.append(Waiver(
-            resource=str(entry["resource"]), reason=str(entry["reason"]),
-            owner=str(entry["owner"]), expires=expires,
-            control=entry.get("control"), check=entry.get("check"), target=entry.get("target"),
-        ))
-    return out
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            f"The waivers file {path} is not UTF-8 text (invalid byte at offset {exc.start}, "
+            f"line {line}): save it as UTF-8."
+        ) from exc
+
+
+def _problem(entry: Entry, error: Any) -> Problem:
+    """One pydantic error as a problem of the entry, with the line of the field it is about."""
+    kind, name = error["type"], _name(error)
+    line = entry.lines.get(name)
+    if kind == "missing":
+        return Problem(entry.number, entry.line, None, None, f"lacks `{name}`", HINTS.get(name))
+    if kind == "extra_forbidden":
+        near = close(name, FIELDS, quote=True)
+        return Problem(entry.number, entry.line, name, line,
+                       f"is not a waiver field{near}; the fields are {', '.join(FIELDS)}",
+                       "Rename it." if near else "Remove it.")
+    hint = None if kind in ("tfproof_mismatch", "tfproof_missing") else HINTS.get(name)
+    if kind == "tfproof_missing":
+        return Problem(entry.number, entry.line, None, None, error["msg"], hint)
+    return Problem(entry.number, entry.line, name, line, error["msg"], hint)
 
 
 def apply_waivers(
@@ -118,3 +207,9 @@ def apply_waivers(
         elif waiver.matched == 0:
             problems.append({"problem": "unmatched", **waiver.describe()})
     return problems
+
+
+def _name(error: Any) -> str:
+    """The field a pydantic error is about (errors of the whole entry carry it in ctx)."""
+    loc, ctx = error["loc"], error.get("ctx") or {}
+    return str(loc[0]) if loc else str(ctx.get("field", ""))

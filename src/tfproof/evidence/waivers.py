@@ -21,8 +21,13 @@ from tfproof.waivers import load_waivers
 
 
 def waiver_table(path: Path | None, scans: list[EnvScan], today: dt.date) -> list[dict[str, Any]]:
-    """Every waiver of the file, with status and the findings it matched (by env)."""
-    if path is None or not Path(path).is_file():
+    """Every waiver of the file, with status and the findings it matched (by env).
+
+    A path that is not a readable, valid waivers file is an InputError (exit 2)
+    from `load_waivers`, never an empty table: no waivers and a broken waivers
+    file must not look the same to an auditor.
+    """
+    if path is None:
         return []
     out = []
     for waiver in load_waivers(Path(path)):
