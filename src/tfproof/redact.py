@@ -4,124 +4,182 @@
 parallel `*_sensitive` structure. Every plan tfproof keeps passes through here
 first, so no password, auth token or secret string reaches the cache, a report
 or the evidence bundle. Literal secrets in the configuration (a password written
-in HCL) are replaced too; the policies only need to know that a literal is
-there, not what it is.
+in HCL, a `DB_PASSWORD` in a Lambda's environment map, a name/value pair in an
+ECS container definition, an `export PASSWORD=...` line in user_data) are
+replaced too, wherever they sit: the policies only need to know that a literal
+is there, not what it is. How one value is masked lives in `tfproof.redact_text`.
+
+Every clear text replaced here is handed to the process-wide scrubber
+(`tfproof.scrub.remember`), so a later message that quotes it (Terraform's own
+diagnostics, a checkov message) prints the marker instead.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-REDACTED = "**REDACTED**"
+from tfproof.redact_text import REDACTED, is_secret_key, is_secret_name, mask_value
 
-_SECRET_KEY = re.compile(
-    r"(^|_)(password|passwd|secret|secret_string|secret_binary|token|auth_token|"
-    r"access_key|secret_key|private_key|master_password|api_key|credentials?)$",
-    re.IGNORECASE,
-)
+__all__ = ["REDACTED", "is_secret_name", "redact_plan"]
+
+_LEAF_KEYS = frozenset({"constant_value", "references"})
 
 
-def is_secret_name(name: str) -> bool:
-    """True for attribute or variable names that conventionally hold credentials."""
-    return bool(_SECRET_KEY.search(name))
-
-
-def _mask(value: Any, sensitive: Any) -> Any:
+def _mask(value: Any, sensitive: Any, found: list[str]) -> Any:
     """Replace every leaf of `value` that `sensitive` marks true."""
     if sensitive is True:
+        if isinstance(value, str):
+            found.append(value)
         return REDACTED if value is not None else None
     if isinstance(value, dict) and isinstance(sensitive, dict):
-        return {k: _mask(v, sensitive.get(k, False)) for k, v in value.items()}
+        return {k: _mask(v, sensitive.get(k, False), found) for k, v in value.items()}
     if isinstance(value, list) and isinstance(sensitive, list):
         return [
-            _mask(v, sensitive[i] if i < len(sensitive) else False) for i, v in enumerate(value)
+            _mask(v, sensitive[i] if i < len(sensitive) else False, found)
+            for i, v in enumerate(value)
         ]
     return value
 
 
-def _mask_names(value: Any) -> Any:
-    """Defensive pass: credential-named string attributes are masked whatever the schema says."""
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            if is_secret_name(key) and isinstance(item, str) and item and item != REDACTED:
-                out[key] = REDACTED
-            else:
-                out[key] = _mask_names(item)
-        return out
-    if isinstance(value, list):
-        return [_mask_names(v) for v in value]
-    return value
+def _values(value: Any, sensitive: Any, found: list[str], key: str = "") -> Any:
+    """Schema-sensitive leaves first, then credentials by name and inside strings."""
+    masked, hits = mask_value(_mask(value, sensitive, found), key)
+    found.extend(hits)
+    return masked
 
 
-def _module_values(module: dict[str, Any]) -> None:
+def _module_values(module: dict[str, Any], found: list[str]) -> None:
     for resource in module.get("resources", []):
         # Terraform omits `values` when every attribute is unknown; adding `"values": null`
         # would make checkov's plan parser crash ("this method receives only dicts").
         if resource.get("values") is None:
             resource.pop("values", None)
             continue
-        resource["values"] = _mask_names(
-            _mask(resource["values"], resource.get("sensitive_values", {}))
+        resource["values"] = _values(
+            resource["values"], resource.get("sensitive_values", {}), found
         )
     for child in module.get("child_modules", []):
-        _module_values(child)
+        _module_values(child, found)
 
 
-def _configuration(module: dict[str, Any]) -> None:
+def _configuration(module: dict[str, Any], found: list[str]) -> None:
     for resource in module.get("resources", []):
-        _config_expressions(resource.get("expressions", {}))
+        _config_expressions(resource.get("expressions", {}), found)
     for call in module.get("module_calls", {}).values():
-        _config_expressions(call.get("expressions", {}))
-        _configuration(call.get("module", {}))
+        _config_expressions(call.get("expressions", {}), found)
+        _configuration(call.get("module", {}), found)
+    for name, output in module.get("outputs", {}).items():
+        expression = output.get("expression")
+        if output.get("sensitive") and isinstance(expression, dict):
+            _mask_constant(expression, found)
+        else:
+            _config_expressions({name: expression}, found)
     for name, variable in module.get("variables", {}).items():
-        if "default" in variable and (variable.get("sensitive") or is_secret_name(name)):
-            if variable["default"] is not None:
-                variable["default"] = REDACTED
+        if "default" not in variable or variable["default"] is None:
+            continue
+        if variable.get("sensitive") or is_secret_name(name):
+            if isinstance(variable["default"], str):
+                found.append(variable["default"])
+            variable["default"] = REDACTED
+        else:
+            variable["default"] = _values(variable["default"], False, found, name)
 
 
-def _config_expressions(expressions: Any) -> None:
-    if isinstance(expressions, dict):
-        for key, expr in expressions.items():
-            if (
-                isinstance(expr, dict)
-                and "constant_value" in expr
-                and is_secret_name(key)
-                and expr["constant_value"] not in (None, "")
-            ):
-                expr["constant_value"] = REDACTED
-            else:
-                _config_expressions(expr)
-    elif isinstance(expressions, list):
+def _mask_constant(expression: dict[str, Any], found: list[str]) -> None:
+    """A whole constant replaced (a credential-named argument, a sensitive output)."""
+    constant = expression.get("constant_value")
+    # a boolean under a credential name is a switch (`manage_master_user_password = true`)
+    if constant in (None, "") or isinstance(constant, bool):
+        return
+    if isinstance(constant, str):
+        found.append(constant)
+    expression["constant_value"] = REDACTED
+
+
+def _is_leaf(expression: Any) -> bool:
+    return isinstance(expression, dict) and bool(expression) and set(expression) <= _LEAF_KEYS
+
+
+def _config_expressions(expressions: Any, found: list[str]) -> None:
+    """Constants of a resource's (or module call's) arguments and nested blocks, in place."""
+    if isinstance(expressions, list):
         for item in expressions:
-            _config_expressions(item)
+            _config_expressions(item, found)
+        return
+    if not isinstance(expressions, dict):
+        return
+    _mask_pair_block(expressions, found)
+    for key, expr in expressions.items():
+        if not _is_leaf(expr):
+            _config_expressions(expr, found)
+        elif "constant_value" in expr:
+            if is_secret_name(key):
+                _mask_constant(expr, found)
+            else:
+                expr["constant_value"] = _values(expr["constant_value"], False, found, key)
+
+
+def _mask_pair_block(block: dict[str, Any], found: list[str]) -> None:
+    """`setting { name = "DB_PASSWORD"  value = "..." }`: the value of a credential-named pair."""
+    name = block.get("name")
+    value = block.get("value")
+    if not (_is_leaf(name) and _is_leaf(value) and "constant_value" in value):
+        return
+    if isinstance(name.get("constant_value"), str) and is_secret_key(name["constant_value"]):
+        _mask_constant(value, found)
+
+
+def _remember(found: list[str]) -> None:
+    """Hand the replaced clear texts to the scrubber (not the short ones: they would mangle
+    ordinary words in every message, and the guard ignores them anyway)."""
+    # imported here: tfproof.scrub imports this module for the marker and the names
+    from tfproof.scrub import MIN_SECRET_LENGTH, remember
+
+    remember(*{v for v in found if isinstance(v, str) and len(v) >= MIN_SECRET_LENGTH})
 
 
 def redact_plan(plan: dict[str, Any]) -> dict[str, Any]:
     """Redact a plan JSON document in place and return it."""
+    found: list[str] = []
     config_vars = plan.get("configuration", {}).get("root_module", {}).get("variables", {})
     for name, variable in plan.get("variables", {}).items():
+        if variable.get("value") is None:
+            continue
         if config_vars.get(name, {}).get("sensitive") or is_secret_name(name):
-            if variable.get("value") is not None:
-                variable["value"] = REDACTED
+            if isinstance(variable["value"], str):
+                found.append(variable["value"])
+            variable["value"] = REDACTED
+        else:
+            variable["value"] = _values(variable["value"], False, found, name)
     for key in ("planned_values", "prior_state"):
         section = plan.get(key)
         if not isinstance(section, dict):
             continue
         values = section.get("values", section)
         if "root_module" in values:
-            _module_values(values["root_module"])
-        for output in values.get("outputs", {}).values():
+            _module_values(values["root_module"], found)
+        for name, output in values.get("outputs", {}).items():
             if output.get("sensitive"):
+                if isinstance(output.get("value"), str):
+                    found.append(output["value"])
                 output["value"] = REDACTED
+            elif "value" in output:
+                output["value"] = _values(output["value"], False, found, name)
     for change in plan.get("resource_changes", []) + plan.get("resource_drift", []):
         body = change.get("change", {})
         for side in ("before", "after"):
-            body[side] = _mask_names(_mask(body.get(side), body.get(f"{side}_sensitive", False)))
-    for output in plan.get("output_changes", {}).values():
+            body[side] = _values(body.get(side), body.get(f"{side}_sensitive", False), found)
+    for name, output in plan.get("output_changes", {}).items():
         for side in ("before", "after"):
             if output.get(f"{side}_sensitive"):
+                if isinstance(output.get(side), str):
+                    found.append(output[side])
                 output[side] = REDACTED
-    _configuration(plan.get("configuration", {}).get("root_module", {}))
+            elif side in output:
+                output[side] = _values(output[side], False, found, name)
+    configuration = plan.get("configuration", {})
+    for provider in configuration.get("provider_config", {}).values():
+        _config_expressions(provider.get("expressions", {}), found)
+    _configuration(configuration.get("root_module", {}), found)
+    _remember(found)
     return plan
