@@ -90,8 +90,14 @@ def test_one_changed_byte_in_any_file_is_named(sealed: Path, rel: str):
     result = verify(sealed)
     assert not result.ok
     assert rel in result.changed, result
-    others = set(result.changed) - {rel}
-    assert not others - {MANIFEST, SUMS}, f"innocent files blamed: {others}"
+    if rel not in (MANIFEST, SUMS):
+        assert result.changed == [rel] and not result.problems, result
+        return
+    # A flipped hex digit in a seal makes it misrecord one file. That file is named too
+    # (a forged file with a forged record looks the same), but only beside a PROBLEM
+    # line saying the seals disagree on it.
+    for other in set(result.changed) - {MANIFEST, SUMS}:
+        assert any(other in p and "disagree" in p for p in result.problems), result
 
 
 def test_removed_and_added_files_are_named(sealed: Path):
