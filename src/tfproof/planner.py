@@ -25,7 +25,7 @@ from tfproof.redact import redact_plan
 from tfproof.toolchain import cache_dir, file_lock, versions
 from tfproof.workspace import OFFLINE_SETTINGS, Workspace
 
-CACHE_FORMAT = "3"  # 3: entries carry an integrity header (tfproof.cachefile)
+CACHE_FORMAT = "4"  # 4: literal secrets in maps, JSON strings and scripts redacted
 
 
 @dataclass

@@ -101,7 +101,7 @@ def test_waivers_waive_and_report(seed_plan_file, tmp_path):
 @pytest.mark.parametrize(("args", "needle"), [
     (["{empty}"], "no Terraform configuration"),
     (["{bad_hcl}"], "terraform"),
-    (["--plan", "{missing}"], "Cannot read"),
+    (["--plan", "{missing}"], "does not exist"),
     (["--plan", "{not_json}"], "not valid JSON"),
     (["--plan", "{not_plan}"], "not a Terraform plan"),
     (["{empty}", "--bogus"], "unrecognized arguments"),
