@@ -20,93 +20,32 @@ is a usable `terraform show -json PLANFILE` document:
 
 from __future__ import annotations
 
-import codecs
 import functools
 import json
-import os
-import stat
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from tfproof import userfiles
 from tfproof.errors import InputError
 
 MAX_PLAN_BYTES = 4 * 1024**3
 _HOW = "Give the output of `terraform show -json PLANFILE` (a JSON plan document)."
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 
 
-def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe"),
-                       (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device")):
-        if test(mode):
-            return name
-    return "not a regular file"
-
-
-def read_bytes(path: Path, what: str = "plan file") -> bytes:
-    """The bytes of a regular file; anything else is refused before it is opened."""
-    try:
-        info = os.stat(path)
-    except FileNotFoundError as exc:
-        dangling = os.path.islink(path)
-        raise InputError(
-            f"The {what} {path} does not exist"
-            + (" (it is a symlink to a missing file)" if dangling else "")
-            + f". {_HOW}"
-        ) from exc
-    except OSError as exc:
-        raise InputError(f"Cannot read the {what} {path}: {exc.strerror}. {_HOW}") from exc
-    if not stat.S_ISREG(info.st_mode):
-        raise InputError(
-            f"The {what} {path} is {_kind(info.st_mode)}, not a file: tfproof reads only regular "
-            f"files (a pipe or device could block or never end). {_HOW}"
-        )
-    if info.st_size > MAX_PLAN_BYTES:
-        raise InputError(f"The {what} {path} is larger than 4 GiB; that is not a plan JSON.")
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-        with os.fdopen(fd, "rb") as handle:
-            return handle.read()
-    except OSError as exc:
-        raise InputError(f"Cannot read the {what} {path}: {exc.strerror}. {_HOW}") from exc
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a regular plan file (see `tfproof.userfiles`)."""
+    return userfiles.read_regular(path, "plan file", MAX_PLAN_BYTES, _HOW)
 
 
 def decode(data: bytes, name: str) -> str:
-    """Text of a plan file: UTF-8 (BOM optional) or UTF-16/32 with a BOM."""
+    """Text of a plan file; Terraform's binary plan is named as such."""
     if data.startswith(b"PK\x03\x04"):
         raise InputError(
             f"{name} is Terraform's binary plan file (a zip archive), not its JSON form: run "
             f"`terraform show -json {name} > plan.json` and scan plan.json."
         )
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data[len(bom):].decode(encoding)
-            except UnicodeDecodeError as exc:
-                raise InputError(
-                    f"{name} starts with a {encoding.upper()} byte-order mark but is not valid "
-                    f"{encoding.upper()} (byte {exc.start + len(bom)}). {_HOW}"
-                ) from exc
-    if b"\x00" in data[:4096]:
-        raise InputError(
-            f"{name} holds binary data (NUL bytes), not JSON text; if it is UTF-16 without a "
-            f"byte-order mark, re-save it as UTF-8. {_HOW}"
-        )
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{name} is not UTF-8 text (invalid byte at offset {exc.start}); Terraform writes "
-            f"UTF-8, re-save the file as UTF-8. {_HOW}"
-        ) from exc
+    return userfiles.decode_text(data, name, _HOW)
 
 
 def _no_constant(token: str) -> Any:

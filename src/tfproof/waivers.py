@@ -12,28 +12,22 @@ changes what the compliance gate lets through.
 
 from __future__ import annotations
 
-import codecs
 import datetime as dt
 import fnmatch
-import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from tfproof import userfiles
 from tfproof.errors import InputError
 from tfproof.findings import Finding
 from tfproof.waiver_schema import FIELDS, HINTS, KnownIds, WaiverEntry, close, known_ids
 from tfproof.waiver_yaml import Entry, Problem, paragraph, read_entries
 
 MAX_BYTES = 10 * 2**20  # a waivers file is a few kilobytes; a larger one is a wrong path
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),  # before UTF-16
-    (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
+_HINT = "Give the path of a YAML waivers file (`waivers:` and a list of entries), saved as UTF-8."
 
 
 @dataclass
@@ -74,7 +68,9 @@ def load_waivers(path: Path, known: KnownIds | None = None) -> list[Waiver]:
     tests pass it in to validate many files without reloading the catalog.
     """
     path = Path(path)
-    entries, problems = read_entries(path, _decode(_read(path), path))
+    data = userfiles.read_regular(path, "waivers file", MAX_BYTES, _HINT)
+    text = userfiles.decode_text(data, f"The waivers file {path}", _HINT)
+    entries, problems = read_entries(path, text)
     known = known or known_ids()
     out = []
     for entry in entries:
@@ -92,72 +88,6 @@ def load_waivers(path: Path, known: KnownIds | None = None) -> list[Waiver]:
     if problems:
         raise InputError(paragraph(path, problems))
     return out
-
-
-def _read(path: Path) -> bytes:
-    """The bytes of a regular file: a directory, pipe or device is refused before it is opened.
-
-    Opening a named pipe blocks until a writer comes (a CI job that never ends),
-    so the type is checked with stat first and again on the opened descriptor
-    (non-blocking) in case the path was swapped in between.
-    """
-    try:
-        mode = os.stat(path).st_mode
-        if not stat.S_ISREG(mode):
-            raise InputError(_not_regular(path, _file_kind(mode)))
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except FileNotFoundError as exc:
-        raise InputError(f"The waivers file {path} does not exist.") from exc
-    except OSError as exc:
-        raise InputError(f"Cannot read the waivers file {path}: {exc.strerror}.") from exc
-    with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(handle.fileno()).st_mode
-        if not stat.S_ISREG(mode):
-            raise InputError(_not_regular(path, _file_kind(mode)))
-        try:
-            data = handle.read(MAX_BYTES + 1)
-        except OSError as exc:
-            raise InputError(f"Cannot read the waivers file {path}: {exc.strerror}.") from exc
-    if len(data) > MAX_BYTES:
-        raise InputError(f"The waivers file {path} is larger than {MAX_BYTES // 2**20} MiB; "
-                         "that is not a waivers file.")
-    return data
-
-
-def _file_kind(mode: int) -> str:
-    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe"),
-                       (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device")):
-        if test(mode):
-            return name
-    return "not a regular file"
-
-
-def _not_regular(path: Path, what: str) -> str:
-    return (f"The waivers file {path} is {what}, not a file: give the path of a YAML file "
-            "(a pipe or device could block or never end).")
-
-
-def _decode(data: bytes, path: Path) -> str:
-    """UTF-8 (BOM optional), or UTF-16/32 with a BOM (what editors on Windows save)."""
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data[len(bom):].decode(encoding)
-            except UnicodeDecodeError as exc:
-                raise InputError(
-                    f"The waivers file {path} starts with a {encoding.upper()} byte-order mark "
-                    f"but is not valid {encoding.upper()} (byte {exc.start + len(bom)}): save "
-                    "it as UTF-8."
-                ) from exc
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InputError(
-            f"The waivers file {path} is not UTF-8 text (invalid byte at offset {exc.start}, "
-            f"line {line}): save it as UTF-8."
-        ) from exc
 
 
 def _problem(entry: Entry, error: Any) -> Problem:
