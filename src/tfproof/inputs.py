@@ -22,14 +22,30 @@ SECRET_VARIABLES = ("db_password",)
 def generated_secret(name: str) -> str:
     """A random secret stored (mode 0600) in the cache dir, created on first use."""
     path = cache_dir() / "secrets" / name
-    if not path.exists():
+    value = _stored(path)
+    if value is None:
         with file_lock(cache_dir() / "secrets.lock"):
-            if not path.exists():
+            value = _stored(path)
+            if value is None:  # absent, or emptied/garbled (a full disk): make a new one
                 path.parent.mkdir(mode=0o700, exist_ok=True)
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                value = "Tp1-" + secrets.token_urlsafe(24)
+                tmp = path.with_name(f".{name}.tmp{os.getpid()}")
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
                 with os.fdopen(fd, "w") as handle:
-                    handle.write("Tp1-" + secrets.token_urlsafe(24))
-    return path.read_text().strip()
+                    handle.write(value)
+                tmp.replace(path)
+    return value
+
+
+def _stored(path: Path) -> str | None:
+    """The stored secret when it is one this module wrote (`Tp1-` + 32 url-safe chars)."""
+    try:
+        value = path.read_text().strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    ok = value.startswith("Tp1-") and len(value) == 36 and value[4:].replace("-", "a").replace(
+        "_", "a").isalnum()
+    return value if ok else None
 
 
 def env_secret_variables() -> dict[str, str]:

@@ -20,6 +20,7 @@ import time
 from importlib import metadata
 from pathlib import Path
 
+from tfproof import cachefile
 from tfproof.toolchain import cache_dir, versions
 from tfproof.workspace import Workspace
 
@@ -74,6 +75,13 @@ def replay_allowed(extra_args: list[str]) -> bool:
     return os.environ.get("TFPROOF_SANDBOX", "embedded") == "embedded"
 
 
+def _record_shape(data: object) -> None:
+    if not isinstance(data, dict) or not all(
+        isinstance(data.get(k), str) for k in ("finished", "summary")
+    ):
+        raise TypeError("not a replay record")
+
+
 def main(argv: list[str]) -> int:
     """Run (or replay) one layer's pytest run."""
     if not argv or argv[0] not in LAYERS:
@@ -83,8 +91,8 @@ def main(argv: list[str]) -> int:
     layer, extra = argv[0], [a for a in argv[1:] if a != "--"]
     allowed = replay_allowed(extra)
     record = cache_dir() / "test-results" / f"{layer}-{layer_key(layer)}.json" if allowed else None
-    if record is not None and record.exists():
-        data = json.loads(record.read_text())
+    data = cachefile.read_json(record, check=_record_shape) if record is not None else None
+    if data is not None:
         print(f"{layer}: replayed, nothing it depends on changed since the full run that passed "
               f"at {data['finished']} ({record.stem[-12:]}); TFPROOF_FRESH=1 runs it again")
         print(data["summary"])
@@ -103,11 +111,11 @@ def main(argv: list[str]) -> int:
     proc.wait()
     if record is not None and proc.returncode == 0:
         record.parent.mkdir(parents=True, exist_ok=True)
-        record.write_text(json.dumps({
+        cachefile.write_json(record, {
             "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "seconds": round(time.time() - started, 1),
             "summary": last,
-        }))
+        })
     return proc.returncode
 
 

@@ -100,7 +100,7 @@ def build_request(args: argparse.Namespace, root: Path) -> AuditRequest:
     if waivers is None:
         default = root / "policies" / "waivers.yaml"
         waivers = default if default.is_file() else None
-    elif not waivers.is_file():
+    elif not waivers.exists() and not waivers.is_symlink():
         raise InputError(f"--waivers {waivers}: no such file.")
     sandbox = args.sandbox or os.environ.get("TFPROOF_SANDBOX") or "embedded"
     if sandbox not in ("embedded", "aws"):

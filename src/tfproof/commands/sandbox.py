@@ -40,15 +40,13 @@ def register(subparsers: Any) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from tfproof.commands.common import check_output, emit
     from tfproof.sandbox.live import run_live_checks
 
+    check_output(args.output)
     results = run_live_checks(root=args.root)
     document = {"live_checks": [r.to_dict() for r in results]}
-    text = json.dumps(document, indent=1)
-    if args.output:
-        args.output.write_text(text + "\n")
-    else:
-        sys.stdout.write(text + "\n")
+    emit(json.dumps(document, indent=1) + "\n", args.output)
     failed = [r for r in results if r.status == "failed"]
     for item in failed:
         print(f"FAILED {item.name} [{item.control}] {item.resource}: {item.detail}",
