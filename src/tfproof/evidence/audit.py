@@ -42,6 +42,7 @@ from tfproof.evidence.model import ControlInfo, EnvScan, LayerInputs, LiveCheck,
 from tfproof.evidence.secrets import SecretGuard, run_secrets
 from tfproof.evidence.waivers import waiver_table
 from tfproof.findings import ScanReport
+from tfproof.scrub import remember, remember_inputs
 from tfproof.toolchain import PROVIDER_VERSION, versions
 from tfproof.workspace import Workspace
 
@@ -135,13 +136,14 @@ def run_audit(
     scratch = Path(tempfile.mkdtemp(prefix="tfproof-audit-"))
     writer: BundleWriter | None = None
     tests_run = None
+    remember_inputs(request.variables)  # before anything can print: planning errors too
     try:
         tests_run = start_tests(request, scratch)
         raw_plans = [plan_target(t, request) for t in request.targets]
         inputs_files = _input_files(request, scratch)
-        guard = SecretGuard(
-            run_secrets(request.variables, inputs_files, _sensitive_names(raw_plans))
-        )
+        secrets = run_secrets(request.variables, inputs_files, _sensitive_names(raw_plans))
+        remember(*secrets)
+        guard = SecretGuard(secrets)
         writer = BundleWriter(out, run_id, guard)
         notes: list[str] = []
         if guard.too_short:

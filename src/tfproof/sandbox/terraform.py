@@ -15,13 +15,16 @@ import contextlib
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from tfproof.errors import PlanError
 from tfproof.sandbox.signals import reassert
+from tfproof.scrub import scrub
 from tfproof.toolchain import terraform_command, terraform_env
 from tfproof.workspace import summarise_error
 
@@ -49,6 +52,24 @@ def _stop(proc: subprocess.Popen[str], grace: float) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
+
+
+def _scrubbed_copy(proc: subprocess.Popen[str], log: IO[str]) -> threading.Thread:
+    """Copy the child's output into the log line by line, through the secret scrubber.
+
+    Terraform prints planned values (a literal in a container definition, a
+    non-sensitive variable) in its diff; the log must never hold them in clear.
+    """
+
+    def copy() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            log.write(scrub(line))
+            log.flush()
+
+    thread = threading.Thread(target=copy, name="terraform-log", daemon=True)
+    thread.start()
+    return thread
 
 
 def run_terraform(
@@ -79,11 +100,13 @@ def run_terraform(
             cwd=cwd,
             env=terraform_env(dict(env)),
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE if capture else handle,
+            stdout=subprocess.PIPE,
             stderr=subprocess.PIPE if capture else subprocess.STDOUT,
             text=True,
+            errors="replace",
             start_new_session=True,
         )
+        copier = None if capture else _scrubbed_copy(proc, handle)
         if on_start:
             on_start(proc.pid)
         try:
@@ -99,6 +122,8 @@ def run_terraform(
                         raise subprocess.TimeoutExpired(proc.args, timeout)
                     with contextlib.suppress(subprocess.TimeoutExpired):
                         proc.wait(timeout=min(0.5, remaining))
+                if copier is not None:
+                    copier.join(timeout=30)
                 stdout, stderr = "", ""
         except subprocess.TimeoutExpired as exc:
             _stop(proc, grace)
@@ -114,7 +139,7 @@ def run_terraform(
                 on_start(None)
     if capture:
         with open(log, "a") as handle:
-            handle.write(stderr or "")
+            handle.write(scrub(stderr or ""))
     else:
         with open(log) as handle:
             handle.seek(offset)
