@@ -18,16 +18,17 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from tfproof import lifecycle
 from tfproof.errors import ToolchainError
 from tfproof.toolchain import cache_dir
 
 CACHE_FORMAT = "2"
+WORKER_TIMEOUT = 3600  # seconds
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,10 @@ def run_checkov(
     """checkov's verdicts on one plan JSON (cached by content), from one worker process.
 
     The worker (`tfproof.checkov_worker`) hands checkov only the resource types
-    the checks can read; `resource_types`, when given, are kept as well.
+    the checks can read; `resource_types`, when given, are kept as well. It runs in its
+    own process group through `lifecycle.run`, so a signal to tfproof stops it at once
+    instead of letting it finish, and it works inside tfproof's owned scratch folder
+    (its trimmed plan is written beside the plan), which goes even when it is killed.
     """
     plan_bytes = json.dumps(raw_plan, sort_keys=True).encode()
     keep = sorted(resource_types or ())
@@ -125,22 +129,31 @@ def run_checkov(
     if use_cache and cached.exists():
         return [CheckovResult(**{**r, "evaluated_keys": tuple(r["evaluated_keys"])})
                 for r in json.loads(cached.read_text())]
-    with tempfile.TemporaryDirectory(prefix="tfproof-checkov-") as tmp:
-        plan_file = Path(tmp) / "plan.json"
+    tmp = lifecycle.scratch_dir("checkov")
+    try:
+        plan_file = tmp / "plan.json"
         plan_file.write_bytes(plan_bytes)
         del plan_bytes
-        out_file = Path(tmp) / "results.json"
+        out_file = tmp / "results.json"
         args = [sys.executable, "-m", "tfproof.checkov_worker", str(plan_file), str(out_file),
                 "--checks", ",".join(checks), "--keep-types", ",".join(keep)]
         if external_checks_dir:
             args += ["--external-checks-dir", str(external_checks_dir)]
-        proc = subprocess.run(args, capture_output=True, text=True, env=offline_env(), cwd=tmp,
-                              timeout=3600, check=False)
+        try:
+            proc = lifecycle.run(args, env=offline_env(), cwd=tmp, timeout=WORKER_TIMEOUT)
+        except subprocess.TimeoutExpired as exc:
+            raise ToolchainError(
+                f"checkov ran longer than {WORKER_TIMEOUT} s and was stopped. Scan a smaller "
+                "plan (split the root module), or run with --no-checkov to judge with "
+                "tfproof's own policies only."
+            ) from exc
         if proc.returncode != 0 or not out_file.exists():
             raise ToolchainError(
                 f"checkov failed (exit {proc.returncode}): {(proc.stderr or proc.stdout)[-800:]}"
             )
         records = json.loads(out_file.read_text())
+    finally:
+        lifecycle.release(tmp)
     results = [CheckovResult(**{**r, "evaluated_keys": tuple(r["evaluated_keys"])})
                for r in records]
     tmp_file = cached.with_suffix(f".tmp{os.getpid()}")

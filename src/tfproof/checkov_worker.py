@@ -120,7 +120,10 @@ def scan(
     runner_filter = RunnerFilter(framework=["terraform_plan"], checks=checks,
                                  show_progress_bar=False)
     types = None if external_checks_dir else readable_types(checks)
-    with tempfile.TemporaryDirectory(prefix="tfproof-checkov-worker-") as tmp:
+    # beside the plan: in tfproof's owned scratch folder, which goes even if this worker is
+    # killed (a folder in TMPDIR would stay behind, with nobody to remove it)
+    with tempfile.TemporaryDirectory(prefix="tfproof-checkov-worker-",
+                                     dir=plan_path.parent) as tmp:
         target = plan_path
         if types is not None:
             raw = json.loads(plan_path.read_text())

