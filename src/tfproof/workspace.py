@@ -14,10 +14,11 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from tfproof import lifecycle, progress
+from tfproof import lifecycle, progress, userfiles
 from tfproof.errors import InputError, PlanError
 from tfproof.toolchain import terraform_command, terraform_env
 
@@ -33,11 +34,39 @@ _MAX_TREE_BYTES = 64 * 1024 * 1024
 _OVERRIDE_NAME = "zz_tfproof_override.tf"
 
 
-def tf_files(directory: Path) -> list[Path]:
-    """The Terraform configuration files of one module directory (not recursive)."""
-    return sorted(
-        p for p in directory.iterdir() if p.is_file() and p.name.endswith((".tf", ".tf.json"))
+_CONFIG_SUFFIXES = (".tf", ".tf.json")
+_warned: set[Path] = set()
+
+
+def _refuse(path: Path, problem: str) -> InputError:
+    return InputError(
+        f"{path} is {problem}: Terraform would read it as configuration, and tfproof reads only "
+        "regular files (a pipe or device can block forever, a broken link hides what the "
+        "configuration is). Replace it with a regular file or remove it, then rerun."
     )
+
+
+def _skip(path: Path, problem: str) -> None:
+    if path not in _warned:
+        _warned.add(path)
+        print(f"tfproof: warning: skipped {path}: it is {problem}; tfproof copies only regular "
+              "files of a module folder.", file=sys.stderr, flush=True)
+
+
+def tf_files(directory: Path) -> list[Path]:
+    """The Terraform configuration files of one module directory (not recursive).
+
+    A `*.tf` / `*.tf.json` entry that is not a readable regular file refuses the run.
+    """
+    out = []
+    for path in directory.iterdir():
+        if not path.name.endswith(_CONFIG_SUFFIXES):
+            continue
+        problem = userfiles.problem(path)
+        if problem is not None:
+            raise _refuse(path, problem)
+        out.append(path)
+    return sorted(out)
 
 
 def local_module_dirs(root: Path) -> set[Path]:
@@ -58,22 +87,40 @@ def local_module_dirs(root: Path) -> set[Path]:
 
 
 def _is_module_dir(directory: Path) -> bool:
-    return any(p.name.endswith((".tf", ".tf.json")) for p in directory.iterdir() if p.is_file())
+    return any(p.name.endswith(_CONFIG_SUFFIXES) for p in directory.iterdir() if p.is_file())
+
+
+def _walk_error(exc: OSError) -> None:
+    raise InputError(
+        f"Cannot read the folder {exc.filename}: {exc.strerror}. tfproof copies the whole "
+        "module folder to plan it; make it readable or move it out of the module."
+    )
 
 
 def _iter_files(directory: Path) -> Iterable[Path]:
     """A module's own files: templates and data in subfolders count, documentation and
     other modules nested inside it (its `examples/`, sub-modules reached on their own) do not,
     so editing a README or an example never invalidates the plans of what calls the module."""
-    for dirpath, dirnames, filenames in os.walk(directory):
+    for dirpath, dirnames, filenames in os.walk(directory, onerror=_walk_error):
         here = Path(dirpath)
+        for name in [d for d in dirnames if (here / d).is_symlink()]:
+            dirnames.remove(name)  # os.walk does not descend into it: say so, never loop
+            if name not in _SKIP_DIRS:
+                _skip(here / name, "a symlinked folder (not followed)")
         dirnames[:] = sorted(
             d for d in dirnames if d not in _SKIP_DIRS and not _is_module_dir(here / d)
         )
         for name in sorted(filenames):
             if name in _SKIP_FILES or name.endswith(_SKIP_SUFFIXES):
                 continue
-            yield here / name
+            path = here / name
+            problem = userfiles.problem(path)
+            if problem is None:
+                yield path
+            elif name.endswith(_CONFIG_SUFFIXES):
+                raise _refuse(path, problem)
+            else:
+                _skip(path, problem)
 
 
 def block_bodies(text: str, opener: re.Pattern[str]) -> list[str]:
