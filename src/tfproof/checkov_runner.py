@@ -23,11 +23,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from tfproof import lifecycle
+from tfproof import cachefile, lifecycle
 from tfproof.errors import ToolchainError
 from tfproof.toolchain import cache_dir
 
-CACHE_FORMAT = "2"
+CACHE_FORMAT = "3"  # 3: entries carry an integrity header (tfproof.cachefile)
 WORKER_TIMEOUT = 3600  # seconds
 
 
@@ -126,9 +126,9 @@ def run_checkov(
     folder = cache_dir() / "checkov"
     folder.mkdir(parents=True, exist_ok=True)
     cached = folder / f"{key}.json"
-    if use_cache and cached.exists():
-        return [CheckovResult(**{**r, "evaluated_keys": tuple(r["evaluated_keys"])})
-                for r in json.loads(cached.read_text())]
+    hit = cachefile.read_json(cached, check=_results) if use_cache else None
+    if hit is not None:
+        return _results(hit)
     tmp = lifecycle.scratch_dir("checkov")
     try:
         plan_file = tmp / "plan.json"
@@ -154,10 +154,22 @@ def run_checkov(
         records = json.loads(out_file.read_text())
     finally:
         lifecycle.release(tmp)
-    results = [CheckovResult(**{**r, "evaluated_keys": tuple(r["evaluated_keys"])})
-               for r in records]
-    tmp_file = cached.with_suffix(f".tmp{os.getpid()}")
-    tmp_file.write_text(json.dumps([{**r.__dict__, "evaluated_keys": list(r.evaluated_keys)}
-                                    for r in results]))
-    tmp_file.replace(cached)
+    results = _results(records)
+    cachefile.write_json(cached, [{**r.__dict__, "evaluated_keys": list(r.evaluated_keys)}
+                                  for r in results])
     return results
+
+
+def _results(records: Any) -> list[CheckovResult]:
+    """Verdict records (worker output or cache entry) as results; TypeError when malformed."""
+    if not isinstance(records, list):
+        raise TypeError("checkov results are not a list")
+    out = []
+    for record in records:
+        keys = record["evaluated_keys"]
+        result = CheckovResult(**{**record, "evaluated_keys": tuple(keys)})
+        if not (isinstance(result.check, str) and isinstance(result.resource, str)
+                and isinstance(result.passed, bool) and isinstance(keys, list)):
+            raise TypeError("a checkov result has fields of the wrong type")
+        out.append(result)
+    return out
