@@ -11,15 +11,13 @@ document can never disagree with evidence.json.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import tempfile
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tfproof import progress
+from tfproof import lifecycle, progress
 from tfproof.evidence import compare as compare_mod
 from tfproof.evidence import csvout, html, oscal
 from tfproof.evidence.bundle import BundleWriter
@@ -133,7 +131,7 @@ def run_audit(
         f"audit {run_id}: {len(controls)} controls, targets "
         f"{', '.join(t.name for t in request.targets)}, layers {', '.join(request.layers)}"
     )
-    scratch = Path(tempfile.mkdtemp(prefix="tfproof-audit-"))
+    scratch = lifecycle.scratch_dir("audit")  # owned: swept after a SIGKILL
     writer: BundleWriter | None = None
     tests_run = None
     remember_inputs(request.variables)  # before anything can print: planning errors too
@@ -267,7 +265,7 @@ def run_audit(
             writer.discard()
         raise
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        lifecycle.release(scratch)
 
 
 def _rel(root: Path, path: Path) -> str:
