@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tfproof import plan_reader
+from tfproof.errors import InputError
 from tfproof.redact import redact_plan
 
 _INDEX_RE = re.compile(r"\[[^\]]*\]")
@@ -124,7 +125,17 @@ class Plan:
         """Read a user's plan JSON file: refuse anything unusable, redact before any copy."""
         with gc_paused():
             raw = plan_reader.load(path)
-        return cls(redact_plan(raw), name=str(path), checked=True)
+        try:
+            redacted = redact_plan(raw)
+        except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
+            # the schema checks the members tfproof judges; redaction walks every value, and
+            # a value it cannot walk must stop the run, never reach a copy unredacted
+            raise InputError(
+                f"{path} could not be redacted ({type(exc).__name__}: {exc}): a value has a "
+                "type `terraform show -json` never writes, so nothing was judged. Scan the "
+                "unmodified output of `terraform show -json PLANFILE`."
+            ) from exc
+        return cls(redacted, name=str(path), checked=True)
 
     @cached_property
     def configs(self) -> dict[str, dict[str, Any]]:

@@ -8,6 +8,7 @@ plan, without depending on what today's policies happen to find.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -187,3 +188,19 @@ def audited(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     bundles = [p for p in out.iterdir() if not p.name.startswith(".")] if out.is_dir() else []
     return {"proc": proc, "out": out, "bundle": bundles[0] if len(bundles) == 1 else None,
             "tests": tests}
+
+
+@pytest.fixture(scope="session")
+def pristine(tmp_path_factory: pytest.TempPathFactory, make_evidence, planted_plan) -> Path:
+    """One sealed bundle for the tamper tests, never modified: every test works on a copy."""
+    from .tamper_support import seal_bundle
+
+    return seal_bundle(tmp_path_factory.mktemp("pristine"), make_evidence, planted_plan)
+
+
+@pytest.fixture()
+def bundle(pristine: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the sealed bundle that a test may forge."""
+    from .tamper_support import RUN
+
+    return Path(shutil.copytree(pristine, tmp_path / RUN))

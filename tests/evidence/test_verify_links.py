@@ -28,24 +28,12 @@ from .tamper_support import (
     cli,
     opened_paths,
     problems_naming,
-    seal_bundle,
     sha,
     sums_of,
     write_sums,
 )
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
-
-
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory, make_evidence, planted_plan) -> Path:
-    """One sealed bundle, never modified: every test works on a copy."""
-    return seal_bundle(tmp_path_factory.mktemp("pristine"), make_evidence, planted_plan)
-
-
-@pytest.fixture()
-def bundle(pristine: Path, tmp_path: Path) -> Path:
-    return Path(shutil.copytree(pristine, tmp_path / RUN))
 
 
 # --- defect 2: links and special files are tampering, never followed or opened ------------------

@@ -11,7 +11,6 @@ tests throw arbitrary edits at both seals: verify never crashes and never passes
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -22,29 +21,15 @@ from hypothesis import strategies as st
 from tfproof.evidence.manifest import MANIFEST, SUMS, verify
 
 from .tamper_support import (
-    RUN,
     copy_of,
     manifest_of,
     opened_paths,
     problems_naming,
-    seal_bundle,
     sha,
     sums_of,
     write_manifest,
     write_sums,
 )
-
-
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory, make_evidence, planted_plan) -> Path:
-    """One sealed bundle, never modified: every test works on a copy."""
-    return seal_bundle(tmp_path_factory.mktemp("pristine"), make_evidence, planted_plan)
-
-
-@pytest.fixture()
-def bundle(pristine: Path, tmp_path: Path) -> Path:
-    return Path(shutil.copytree(pristine, tmp_path / RUN))
-
 
 # --- defect 1: a forged file is named whatever the seals say -----------------------------------
 

@@ -89,12 +89,24 @@ def _sandbox_for(record: RunRecord, current: Sandbox | None) -> Sandbox | None:
     return current
 
 
+def _scrub_run_log(record: RunRecord) -> None:
+    """A killed run's log may hold its last command's output unscrubbed: scrub it now."""
+    from tfproof.sandbox.terraform import scrub_log
+    from tfproof.scrub import remember_inputs
+
+    log = record.directory / "terraform.log"
+    if log.is_file():
+        remember_inputs({k: str(v) for k, v in (record.variables or {}).items()})
+        scrub_log(log, 0)
+
+
 def cleanup_record(record: RunRecord, current: Sandbox | None = None) -> CleanupResult:
     """Finish one crashed run's teardown (see the module docstring)."""
     from tfproof.sandbox.runner import teardown_record
 
     result = CleanupResult(record.run_id, record.kind, record.status)
     _stop_orphaned_terraform(record)
+    _scrub_run_log(record)
     try:
         sandbox = _sandbox_for(record, current)
     except RuntimeError as exc:

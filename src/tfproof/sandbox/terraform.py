@@ -15,12 +15,10 @@ import contextlib
 import os
 import signal
 import subprocess
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 from tfproof.errors import PlanError
 from tfproof.sandbox.signals import reassert
@@ -54,22 +52,25 @@ def _stop(proc: subprocess.Popen[str], grace: float) -> None:
         proc.wait(timeout=10)
 
 
-def _scrubbed_copy(proc: subprocess.Popen[str], log: IO[str]) -> threading.Thread:
-    """Copy the child's output into the log line by line, through the secret scrubber.
+def scrub_log(log: Path, offset: int) -> str:
+    """Scrub what one command wrote to the log (from `offset`) in place; return it scrubbed.
 
-    Terraform prints planned values (a literal in a container definition, a
-    non-sensitive variable) in its diff; the log must never hold them in clear.
+    Terraform writes straight into the log file, not through a pipe to us, so an apply
+    survives the death of tfproof and finishes writing its state (crash recovery depends
+    on it). Its output can hold planned values in clear (a literal in a container
+    definition), so each command's part of the log is rewritten through the scrubber as
+    soon as the command ends. A run killed mid-command leaves that part unscrubbed until
+    `tfproof sandbox cleanup` finishes the run (it scrubs its log too).
     """
-
-    def copy() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            log.write(scrub(line))
-            log.flush()
-
-    thread = threading.Thread(target=copy, name="terraform-log", daemon=True)
-    thread.start()
-    return thread
+    with open(log, "r+", errors="replace") as handle:
+        handle.seek(offset)
+        text = handle.read()
+        clean = scrub(text)
+        if clean != text:
+            handle.seek(offset)
+            handle.truncate()
+            handle.write(clean)
+    return clean
 
 
 def run_terraform(
@@ -100,13 +101,11 @@ def run_terraform(
             cwd=cwd,
             env=terraform_env(dict(env)),
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
+            stdout=subprocess.PIPE if capture else handle,
             stderr=subprocess.PIPE if capture else subprocess.STDOUT,
             text=True,
-            errors="replace",
             start_new_session=True,
         )
-        copier = None if capture else _scrubbed_copy(proc, handle)
         if on_start:
             on_start(proc.pid)
         try:
@@ -122,8 +121,6 @@ def run_terraform(
                         raise subprocess.TimeoutExpired(proc.args, timeout)
                     with contextlib.suppress(subprocess.TimeoutExpired):
                         proc.wait(timeout=min(0.5, remaining))
-                if copier is not None:
-                    copier.join(timeout=30)
                 stdout, stderr = "", ""
         except subprocess.TimeoutExpired as exc:
             _stop(proc, grace)
@@ -141,9 +138,7 @@ def run_terraform(
         with open(log, "a") as handle:
             handle.write(scrub(stderr or ""))
     else:
-        with open(log) as handle:
-            handle.seek(offset)
-            stdout, stderr = handle.read(), ""
+        stdout, stderr = scrub_log(log, offset), ""
     with open(log, "a") as handle:
         handle.write(f"[exit {proc.returncode} after {time.monotonic() - started:.1f}s]\n")
     if proc.returncode not in ok:
