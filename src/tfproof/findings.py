@@ -2,7 +2,7 @@
 
 One `Finding` is one check's verdict on one resource address, rolled up into
 exactly one control of the catalog. Its JSON form is the `tfproof scan
---format json` contract of SPEC.md, so every writer serialises through here.
+--format json` contract (`tfproof scan --help`, README), so every writer serialises through here.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ class ScanReport:
         return [f for f in self.findings if f.status == "failed"]
 
     def to_json(self) -> dict[str, Any]:
-        """The `--format json` document of SPEC.md."""
+        """The `--format json` document: tool, version, target, summary, findings."""
         return {
             "tool": "tfproof",
             "version": self.tool_version,

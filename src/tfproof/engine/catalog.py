@@ -1,4 +1,4 @@
-"""The control catalog of SPEC.md and the map from every check to exactly one control.
+"""The control catalog (policies/catalog.yaml) and the map from every check to exactly one control.
 
 Both are data in `policies/` (catalog.yaml, checkov_map.yaml, one YAML per
 custom policy) so that auditors and reviewers read them without Python, and a

@@ -11,7 +11,7 @@ from tfproof.formats.table import render_table
 
 
 def render_json(report: ScanReport) -> str:
-    """The SPEC.md `--format json` document."""
+    """The `--format json` document (`ScanReport.to_json`)."""
     import json
 
     return json.dumps(report.to_json(), indent=2) + "\n"

@@ -7,7 +7,7 @@ from typing import Any
 from tfproof.sandbox.checks.base import LiveCheck, LiveContext, outcome
 from tfproof.sandbox.records import RUN_TAG
 
-REQUIRED_TAGS = ("Environment", "Project")  # SPEC.md, control TAGS
+REQUIRED_TAGS = ("Environment", "Project")  # control TAGS (policies/catalog.yaml)
 
 
 def encryption_at_rest(ctx: LiveContext) -> list[LiveCheck]:
