@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import tfproof
-from tfproof import __version__
+from tfproof import __version__, lifecycle
 from tfproof.errors import TfproofError
 
 COMMAND_MODULES = (
@@ -114,8 +114,6 @@ def _os_error(exc: OSError) -> str:
 def _dispatch(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from tfproof import lifecycle
-
     with lifecycle.command():
         status = args.handler(args)
     if status not in (0, 1):  # a handler that returns anything else is a tfproof bug
@@ -125,8 +123,6 @@ def _dispatch(argv: Sequence[str] | None) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `tfproof` executable: the boundary described in the module docstring."""
-    from tfproof import lifecycle
-
     try:
         return _dispatch(argv)
     except SystemExit as exc:  # argparse: --help/--version (0) or a usage error (2)

@@ -11,12 +11,14 @@ plan cache warm between runs.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
 from tfproof.toolchain import cache_dir, file_lock
 
 SECRET_VARIABLES = ("db_password",)
+_GENERATED = re.compile(r"Tp1-[A-Za-z0-9_-]{32}")  # what `generated_secret` writes
 
 
 def generated_secret(name: str) -> str:
@@ -43,9 +45,7 @@ def _stored(path: Path) -> str | None:
         value = path.read_text().strip()
     except (OSError, UnicodeDecodeError):
         return None
-    ok = value.startswith("Tp1-") and len(value) == 36 and value[4:].replace("-", "a").replace(
-        "_", "a").isalnum()
-    return value if ok else None
+    return value if _GENERATED.fullmatch(value) else None
 
 
 def env_secret_variables() -> dict[str, str]:

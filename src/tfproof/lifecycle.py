@@ -119,23 +119,27 @@ def popen(argv: Sequence[str], **kwargs: Any) -> subprocess.Popen[Any]:
 def stop_group(proc: subprocess.Popen[Any], grace: float = GRACE_SECONDS) -> None:
     """SIGTERM the child's process group, SIGKILL what is left after `grace` seconds."""
     pgid = proc.pid  # start_new_session: the child leads its own group
-    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, grace)):
+    for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
             os.killpg(pgid, sig)
         except (ProcessLookupError, PermissionError):
             break
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            if proc.poll() is not None and not _group_alive(pgid):
-                break
-            time.sleep(0.05)
-        else:
-            continue
-        break
+        if _gone_within(proc, pgid, grace):
+            break
     with contextlib.suppress(Exception):
         proc.wait(timeout=1)
     with _lock:
         _children.pop(proc.pid, None)
+
+
+def _gone_within(proc: subprocess.Popen[Any], pgid: int, seconds: float) -> bool:
+    """Wait up to `seconds` for the child and every live member of its group to end."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None and not _group_alive(pgid):
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def _group_alive(pgid: int) -> bool:

@@ -232,6 +232,7 @@ class Workspace:
         self.module_dirs = sorted(dirs)
         self._directory: Path | None = Path(directory) if directory is not None else None
         self._owns_directory = directory is None
+        self._files: list[Path] | None = None
 
     @property
     def directory(self) -> Path:
@@ -246,8 +247,15 @@ class Workspace:
         return self.directory / self.relative_root
 
     def files(self) -> list[Path]:
-        """Every file of the root and its local modules (recursively, minus state and caches)."""
-        return sorted({path for module in self.module_dirs for path in _iter_files(module)})
+        """Every file of the root and its local modules (recursively, minus state and caches).
+
+        Walked once per Workspace: `digest` and `materialise` copy exactly what was hashed.
+        """
+        if self._files is None:
+            self._files = sorted(
+                {path for module in self.module_dirs for path in _iter_files(module)}
+            )
+        return self._files
 
     def digest(self) -> str:
         """sha256 over every copied file's relative path and content."""

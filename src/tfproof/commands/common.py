@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import stat
 import sys
 import tempfile
 from pathlib import Path
 
+from tfproof import userfiles
 from tfproof.errors import InputError
 from tfproof.scrub import scrub
 
@@ -101,12 +101,5 @@ def config_files(root: Path, var_files: list[Path] | tuple[Path, ...] = ()) -> l
     if root.is_dir():
         with contextlib.suppress(OSError):
             out = sorted(p for p in root.iterdir()
-                         if p.name.endswith((".tf", ".tfvars")) and _regular(p))
-    return out + [p for p in var_files if _regular(p)]
-
-
-def _regular(path: Path) -> bool:
-    try:
-        return stat.S_ISREG(os.stat(path).st_mode)
-    except OSError:
-        return False
+                         if p.name.endswith((".tf", ".tfvars")) and userfiles.problem(p) is None)
+    return out + [p for p in var_files if userfiles.problem(p) is None]

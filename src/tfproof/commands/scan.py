@@ -41,7 +41,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Scan, write the report, and return 0/1 (errors raise and become exit 2)."""
-    from tfproof.engine.scan import scan
+    from tfproof.engine.scan import EMPTY_PLAN_NOTE, scan
     from tfproof.formats import WRITERS
 
     if args.path is None and args.plan is None:
@@ -67,7 +67,6 @@ def run(args: argparse.Namespace) -> int:
     if args.path is None and args.plan is not None:
         report.target = str(args.plan)
     if report.resources == 0:
-        print(f"tfproof: note: {report.target} holds no managed resource: nothing was judged "
-              "(exit 0 means an empty plan, not a checked one).", file=sys.stderr)
+        print(f"tfproof: note: {report.target}: {EMPTY_PLAN_NOTE}", file=sys.stderr)
     emit(WRITERS[args.format](report), args.output)
     return 1 if report.failed else 0

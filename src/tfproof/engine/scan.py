@@ -28,6 +28,9 @@ from tfproof.planner import PlanRequest
 from tfproof.planner import plan as plan_module
 from tfproof.waivers import apply_waivers, load_waivers
 
+EMPTY_PLAN_NOTE = ("The plan holds no managed resource: nothing was judged (an empty plan, "
+                   "not a checked one).")
+
 
 def _as_plan(plan: Plan | Path | str | dict[str, Any]) -> Plan:
     if isinstance(plan, Plan):
@@ -117,8 +120,7 @@ def scan(
                 if waiver_file else [])
     notes = []
     if not loaded.resources:
-        notes.append("The plan holds no managed resource: nothing was judged (an empty plan, "
-                     "not a checked one).")
+        notes.append(EMPTY_PLAN_NOTE)
     if undecided:
         notes.append(
             f"{len(undecided)} check(s) depend on values known only after apply and were not "

@@ -162,7 +162,7 @@ def run_audit(
                     report = scan_target(target, raw, path, request)
                 else:
                     report = ScanReport(target=str(target.path), findings=[])
-                out.append(env_scan(target, rel, plan_resources(raw, target.name), report))
+                out.append(env_scan(target, rel, plan_resources(raw), report))
             return out
 
         live_checks: list[LiveCheck] = []

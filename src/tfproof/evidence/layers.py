@@ -25,11 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from tfproof import progress
+from tfproof import plan_reader, progress
 from tfproof.errors import InputError, TfproofError
 from tfproof.evidence.model import LIVE_CHECKS_ENV, RESULTS_ENV, EnvScan, LiveCheck, TestResult
 from tfproof.findings import ScanReport
-from tfproof.plan import Plan
 from tfproof.planner import PlanRequest, plan_json
 
 # The pytest folders of the layers. The live layer's checks run through
@@ -120,9 +119,9 @@ def scan_target(
     return report
 
 
-def plan_resources(raw_plan: dict[str, Any], name: str) -> int:
+def plan_resources(raw_plan: dict[str, Any]) -> int:
     """How many managed resources the plan holds (for the report)."""
-    return len(Plan(raw_plan, name=name).resources)
+    return plan_reader.managed_count(raw_plan)  # already validated when it was planned
 
 
 def test_paths(request: AuditRequest) -> list[str]:
