@@ -1,4 +1,4 @@
-"""Helpers of the `tfproof verify` tamper tests: a sealed bundle, and a forger's tools.
+"""Helpers of the `tfproof verify` tests: a sealed bundle, and a forger's tools.
 
 The forger edits seals the way a person with a text editor would (rewriting a
 SHA256SUMS line, a manifest.json record), and `opened_paths` records every path
@@ -28,14 +28,15 @@ RUN = "20250101T000000Z-abc1234"
 TFPROOF = Path(sys.executable).with_name("tfproof")
 
 
-def seal_bundle(out: Path, make_evidence: Callable[..., Any], planted_plan: Any) -> Path:
+def seal_bundle(out: Path, make_evidence: Callable[..., Any], planted_plan: Any,
+                data: ManifestData | None = None) -> Path:
     """A sealed bundle with nested folders, JSON, text and a plan (as `tfproof audit` writes)."""
     writer = BundleWriter(out, RUN, SecretGuard([]))
     writer.write_json("evidence.json", make_evidence())
     writer.write_json("plans/sandbox.plan.json", planted_plan, indent=None)
     writer.write_text("controls.csv", "control,status\nENC-REST,failed\n")
     writer.write_text("logs/pytest-output.txt", "1 passed\n")
-    return writer.finish(ManifestData(
+    return writer.finish(data or ManifestData(
         run_id=RUN, started="2025-01-01T00:00:00Z", finished="2025-01-01T00:01:00Z",
         git={"commit": None}, versions={"tfproof": "0.1.0"}, sandbox={"kind": None},
         envs=["sandbox"], layers_run=[], command=["tfproof", "audit"], inputs={},
@@ -73,6 +74,25 @@ def write_manifest(bundle: Path, doc: Any, reseal: bool = False) -> None:
         sums = sums_of(bundle)
         sums[MANIFEST] = sha((bundle / MANIFEST).read_bytes())
         write_sums(bundle, sums)
+
+
+def forge_sums_line(bundle: Path, rel: str, data: bytes) -> None:
+    """Write `data` to the file `rel` and forge its SHA256SUMS line to match."""
+    (bundle / rel).write_bytes(data)
+    sums = sums_of(bundle)
+    sums[rel] = sha(data)
+    write_sums(bundle, sums)
+
+
+def forge_manifest_record(bundle: Path, rel: str, data: bytes, reseal: bool = False) -> None:
+    """Write `data` to the file `rel` and forge its manifest.json record to match.
+
+    With `reseal`, manifest.json's own line in SHA256SUMS is forged too.
+    """
+    (bundle / rel).write_bytes(data)
+    doc = manifest_of(bundle)
+    doc["files"][rel] = sha(data)
+    write_manifest(bundle, doc, reseal)
 
 
 def cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:

@@ -11,7 +11,6 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tfproof.evidence.bundle import BundleWriter
 from tfproof.evidence.manifest import (
     MANIFEST,
     SUMS,
@@ -22,7 +21,8 @@ from tfproof.evidence.manifest import (
     verify,
 )
 from tfproof.evidence.schema import MANIFEST as MANIFEST_SCHEMA
-from tfproof.evidence.secrets import SecretGuard
+
+from .tamper_support import RUN, seal_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,13 +45,8 @@ def _manifest_data(run_id: str) -> ManifestData:
 
 @pytest.fixture()
 def sealed(scratch_dir: Path, make_evidence, planted_plan) -> Path:
-    """A sealed bundle with nested folders, JSON, text and a plan."""
-    writer = BundleWriter(scratch_dir / "reports", "20250101T000000Z-abc1234", SecretGuard([]))
-    writer.write_json("evidence.json", make_evidence())
-    writer.write_json("plans/sandbox.plan.json", planted_plan, indent=None)
-    writer.write_text("controls.csv", "control,status\nENC-REST,failed\n")
-    writer.write_text("logs/pytest-output.txt", "1 passed\n")
-    return writer.finish(_manifest_data("20250101T000000Z-abc1234"))
+    """A sealed bundle with nested folders, JSON, text and a plan (its real git info)."""
+    return seal_bundle(scratch_dir / "reports", make_evidence, planted_plan, _manifest_data(RUN))
 
 
 def _flip_one_byte(path: Path) -> None:

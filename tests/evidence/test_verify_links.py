@@ -26,11 +26,9 @@ from .tamper_support import (
     RUN,
     TFPROOF,
     cli,
+    forge_sums_line,
     opened_paths,
     problems_naming,
-    sha,
-    sums_of,
-    write_sums,
 )
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -95,10 +93,7 @@ def test_bundle_files_lists_regular_files_only(bundle: Path):
 def test_cli_exit_contract_and_lines(bundle: Path, tmp_path: Path):
     ok = cli("verify", str(bundle))
     assert ok.returncode == 0 and ok.stdout.startswith("OK:"), ok.stdout + ok.stderr
-    (bundle / "controls.csv").write_text("forged\n")
-    sums = sums_of(bundle)
-    sums["controls.csv"] = sha(b"forged\n")
-    write_sums(bundle, sums)
+    forge_sums_line(bundle, "controls.csv", b"forged\n")
     (bundle / "logs/pytest-output.txt").unlink()
     (bundle / "added.txt").write_text("x\n")
     bad = cli("verify", str(bundle))

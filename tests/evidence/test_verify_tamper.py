@@ -22,6 +22,8 @@ from tfproof.evidence.manifest import MANIFEST, SUMS, verify
 
 from .tamper_support import (
     copy_of,
+    forge_manifest_record,
+    forge_sums_line,
     manifest_of,
     opened_paths,
     problems_naming,
@@ -34,10 +36,7 @@ from .tamper_support import (
 # --- defect 1: a forged file is named whatever the seals say -----------------------------------
 
 def test_forged_file_with_its_sums_line_forged_too_is_named(bundle: Path):
-    (bundle / "controls.csv").write_text("control,status\nENC-REST,passed\n")
-    sums = sums_of(bundle)
-    sums["controls.csv"] = sha((bundle / "controls.csv").read_bytes())
-    write_sums(bundle, sums)
+    forge_sums_line(bundle, "controls.csv", b"control,status\nENC-REST,passed\n")
     result = verify(bundle)
     assert not result.ok
     assert "controls.csv" in result.changed
@@ -48,10 +47,7 @@ def test_forged_file_with_its_sums_line_forged_too_is_named(bundle: Path):
 
 
 def test_forged_file_with_its_manifest_record_forged_too_is_named(bundle: Path):
-    (bundle / "logs/pytest-output.txt").write_text("0 failed\n")
-    doc = manifest_of(bundle)
-    doc["files"]["logs/pytest-output.txt"] = sha(b"0 failed\n")
-    write_manifest(bundle, doc)
+    forge_manifest_record(bundle, "logs/pytest-output.txt", b"0 failed\n")
     result = verify(bundle)
     assert set(result.changed) == {"logs/pytest-output.txt", MANIFEST}
     [problem] = problems_naming(result, "logs/pytest-output.txt")
@@ -60,19 +56,13 @@ def test_forged_file_with_its_manifest_record_forged_too_is_named(bundle: Path):
 
 def test_forged_file_with_both_records_and_the_manifest_line_forged_is_still_named(bundle: Path):
     """Only SHA256SUMS's line for the file was left: that one record is enough to name it."""
-    (bundle / "controls.csv").write_text("forged\n")
-    doc = manifest_of(bundle)
-    doc["files"]["controls.csv"] = sha(b"forged\n")
-    write_manifest(bundle, doc, reseal=True)
+    forge_manifest_record(bundle, "controls.csv", b"forged\n", reseal=True)
     result = verify(bundle)
     assert "controls.csv" in result.changed and not result.ok
 
 
 def test_sums_covering_an_added_file_names_it(bundle: Path):
-    (bundle / "extra.txt").write_text("planted\n")
-    sums = sums_of(bundle)
-    sums["extra.txt"] = sha(b"planted\n")
-    write_sums(bundle, sums)
+    forge_sums_line(bundle, "extra.txt", b"planted\n")
     result = verify(bundle)
     assert result.unexpected == ["extra.txt"]
     assert problems_naming(result, "extra.txt") and SUMS in result.changed
@@ -133,11 +123,10 @@ def test_seal_paths_outside_the_bundle_are_reported_and_never_read(bundle: Path,
     digest = sha(b"secret\n")
     sums = sums_of(bundle)
     sums[escape] = digest
+    write_sums(bundle, sums)
     doc = manifest_of(bundle)
     doc["files"][escape] = digest
-    write_manifest(bundle, doc)
-    sums[MANIFEST] = sha((bundle / MANIFEST).read_bytes())
-    write_sums(bundle, sums)
+    write_manifest(bundle, doc, reseal=True)
     with opened_paths() as seen:
         result = verify(bundle)
     assert not result.ok

@@ -42,10 +42,10 @@ def printable(text: str) -> str:
 def run(args: argparse.Namespace) -> int:
     """Verify and report, one line per finding."""
     result = verify(args.bundle)
-    for label, names in (("CHANGED   ", result.changed), ("MISSING   ", result.missing),
-                         ("UNEXPECTED", result.unexpected), ("PROBLEM   ", result.problems)):
+    for label, names in (("CHANGED", result.changed), ("MISSING", result.missing),
+                         ("UNEXPECTED", result.unexpected), ("PROBLEM", result.problems)):
         for name in names:
-            print(f"{label} {printable(name)}")
+            print(f"{label:<10} {printable(name)}")
     where = printable(str(args.bundle))
     if result.ok:
         print(f"OK: {result.checked} files of {where} match their recorded sha256")

@@ -15,17 +15,17 @@ import hashlib
 import os
 import posixpath
 import stat
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
-_KINDS = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFSOCK: "a socket",
-          stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device"}
+from tfproof.userfiles import file_kind
 
 
 @dataclass
 class Tree:
     """What a folder holds, found without following a single link."""
 
-    files: dict[str, str | None] = field(default_factory=dict)  # regular file -> sha256
+    files: dict[str, str] = field(default_factory=dict)  # regular file -> sha256 ("": not read)
     odd: dict[str, str] = field(default_factory=dict)  # link or special file -> what it is
     errors: dict[str, OSError] = field(default_factory=dict)  # could not be read
     blind: set[str] = field(default_factory=set)  # folders whose content is unknown
@@ -68,27 +68,31 @@ def read_regular(dir_fd: int, name: str, limit: int) -> bytes | None:
     return data if len(data) <= limit else None
 
 
-def _open_dir(root: int, rel: str) -> int:
-    """Folder `rel` below `root`, opened one component at a time so that no link is followed."""
+def _list_dir(root: int, rel: str) -> tuple[int, list[os.DirEntry[str]]]:
+    """Folder `rel` below `root` (a descriptor the caller closes) and its entries.
+
+    The folder is opened one component at a time, so that no link is followed.
+    """
     fd = os.dup(root)
     try:
         for part in rel.split("/") if rel else ():
             child = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
             os.close(fd)
             fd = child
+        with os.scandir(fd) as listing:
+            return fd, list(listing)
     except OSError:
         os.close(fd)
         raise
-    return fd
 
 
 def _describe(dir_fd: int, name: str, mode: int) -> str:
-    if stat.S_ISLNK(mode):
-        try:
-            return f"a symbolic link to {os.readlink(name, dir_fd=dir_fd)!r}"
-        except OSError:
-            return "a symbolic link"
-    return _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+    if not stat.S_ISLNK(mode):
+        return file_kind(mode)
+    try:
+        return f"a symbolic link to {os.readlink(name, dir_fd=dir_fd)!r}"
+    except OSError:
+        return "a symbolic link"
 
 
 def _sha256_at(dir_fd: int, name: str) -> str:
@@ -96,24 +100,24 @@ def _sha256_at(dir_fd: int, name: str) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def scan(root: int, read: bool) -> Tree:
+def scan(root: int, read: bool, skip: Collection[str] = ()) -> Tree:
     """Every entry below the folder `root` (a descriptor); with `read`, each file's sha256.
 
-    Iterative, and holding at most three descriptors, so a forged tree thousands
-    of folders deep or wide cannot exhaust the stack or the descriptor table.
+    The files named in `skip` (paths relative to `root`) are listed but not
+    hashed: the caller reads them itself. Iterative, and holding at most three
+    descriptors, so a forged tree thousands of folders deep or wide cannot
+    exhaust the stack or the descriptor table.
     """
     tree, pending = Tree(), [""]
     while pending:
         folder = pending.pop()
         try:
-            fd = _open_dir(root, folder)
-        except OSError as exc:
+            fd, entries = _list_dir(root, folder)
+        except OSError as exc:  # the folder could not be opened or listed
             tree.errors[folder] = exc
             tree.blind.add(folder)
             continue
         try:
-            with os.scandir(fd) as listing:
-                entries = list(listing)
             for entry in entries:
                 rel = f"{folder}/{entry.name}" if folder else entry.name
                 try:
@@ -123,13 +127,10 @@ def scan(root: int, read: bool) -> Tree:
                     elif not stat.S_ISREG(mode):
                         tree.odd[rel] = _describe(fd, entry.name, mode)
                     else:
-                        tree.files[rel] = None
-                        tree.files[rel] = _sha256_at(fd, entry.name) if read else ""
-                except OSError as exc:
+                        hashed = read and rel not in skip
+                        tree.files[rel] = _sha256_at(fd, entry.name) if hashed else ""
+                except OSError as exc:  # a file that cannot be read is in `errors` only
                     tree.errors[rel] = exc
-        except OSError as exc:  # the listing itself failed
-            tree.errors[folder] = exc
-            tree.blind.add(folder)
         finally:
             os.close(fd)
     return tree
