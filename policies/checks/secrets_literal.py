@@ -25,8 +25,8 @@ from tfproof.engine.checkov_adapter import export_check
 from tfproof.engine.index import PlanIndex
 from tfproof.engine.policy import Verdict
 from tfproof.plan import Resource, config_address
-from tfproof.redact import is_secret_name
-from tfproof.redact_text import is_secret_key, marker_paths, mask_value
+from tfproof.redact import is_leaf, is_secret_name, secret_pair
+from tfproof.redact_text import marker_paths, mask_value
 
 RESOURCE_TYPES = ("*",)
 
@@ -34,11 +34,6 @@ RESOURCE_TYPES = ("*",)
 # a resource with one of these (or a credential-named argument) is judged, and passes
 # when none holds a literal
 CARRIERS = frozenset({"environment", "container_definitions", "user_data", "user_data_base64"})
-_LEAF_KEYS = frozenset({"constant_value", "references"})
-
-
-def _is_leaf(expression: Any) -> bool:
-    return isinstance(expression, dict) and set(expression) <= _LEAF_KEYS
 
 
 def _item(values: Any, number: int) -> Any:
@@ -69,15 +64,11 @@ def _leaf(key: str, expression: dict[str, Any], planned: Any, path: str) -> Iter
     yield from marker_paths(masked, path)
 
 
-def _pair(block: dict[str, Any], path: str) -> Iterator[str]:
-    """`setting { name = "DB_PASSWORD"  value = "..." }` with both written as constants."""
-    name, value = block.get("name"), block.get("value")
-    if not (_is_leaf(name) and _is_leaf(value)):
-        return
-    label = name.get("constant_value")
-    constant = value.get("constant_value")
-    if isinstance(label, str) and is_secret_key(label) and isinstance(constant, str) and constant:
-        yield _join(path, label)
+def _pair(block: dict[str, Any]) -> str | None:
+    """The name of a credential-named `setting { name = ...  value = "..." }` with a text value."""
+    label = secret_pair(block)
+    constant = block["value"]["constant_value"] if label else None
+    return label if isinstance(constant, str) and constant else None
 
 
 def literal_secrets(expressions: Any, values: Any = None, path: str = "") -> Iterator[str]:
@@ -88,14 +79,15 @@ def literal_secrets(expressions: Any, values: Any = None, path: str = "") -> Ite
         return
     if not isinstance(expressions, dict):
         return
-    pair = list(_pair(expressions, path))
-    yield from pair
+    pair = _pair(expressions)
+    if pair:
+        yield _join(path, pair)
     for key, expression in expressions.items():
         if pair and key == "value":
             continue
         here = _join(path, key)
         planned = values.get(key) if isinstance(values, dict) else None
-        if _is_leaf(expression):
+        if is_leaf(expression):
             yield from _leaf(key, expression, planned, here)
         else:
             yield from literal_secrets(expression, planned, here)
@@ -111,7 +103,7 @@ def carriers(expressions: Any, path: str = "") -> Iterator[str]:
             here = _join(path, key)
             if key in CARRIERS or is_secret_name(key):
                 yield here
-            elif not _is_leaf(expression):
+            elif not is_leaf(expression):
                 yield from carriers(expression, here)
 
 

@@ -19,31 +19,39 @@ from __future__ import annotations
 from typing import Any
 
 from tfproof.redact_text import REDACTED, is_secret_key, is_secret_name, mask_value
+from tfproof.scrub import MIN_SECRET_LENGTH, remember
 
-__all__ = ["REDACTED", "is_secret_name", "redact_plan"]
+__all__ = ["REDACTED", "is_leaf", "is_secret_name", "redact_plan", "secret_pair"]
 
 _LEAF_KEYS = frozenset({"constant_value", "references"})
 
 
-def _mask(value: Any, sensitive: Any, found: list[str]) -> Any:
-    """Replace every leaf of `value` that `sensitive` marks true."""
-    if sensitive is True:
-        if isinstance(value, str):
-            found.append(value)
-        return REDACTED if value is not None else None
-    if isinstance(value, dict) and isinstance(sensitive, dict):
-        return {k: _mask(v, sensitive.get(k, False), found) for k, v in value.items()}
-    if isinstance(value, list) and isinstance(sensitive, list):
-        return [
-            _mask(v, sensitive[i] if i < len(sensitive) else False, found)
-            for i, v in enumerate(value)
-        ]
-    return value
+def is_leaf(expression: Any) -> bool:
+    """A configuration expression of one argument (`constant_value` and/or `references`),
+    not a nested block. `{}` is one too: a call without references (`jsonencode([...])`)."""
+    return isinstance(expression, dict) and set(expression) <= _LEAF_KEYS
+
+
+def secret_pair(block: dict[str, Any]) -> str | None:
+    """The credential name of a `setting { name = "DB_PASSWORD"  value = "..." }` block whose
+    name and value are both written as constants, else None."""
+    name, value = block.get("name"), block.get("value")
+    if not (is_leaf(name) and is_leaf(value) and "constant_value" in value):
+        return None
+    label = name.get("constant_value")
+    return label if isinstance(label, str) and is_secret_key(label) else None
+
+
+def _hide(value: Any, found: list[str]) -> str:
+    """The marker for a value replaced whole (its clear text kept for the scrubber)."""
+    if isinstance(value, str):
+        found.append(value)
+    return REDACTED
 
 
 def _values(value: Any, sensitive: Any, found: list[str], key: str = "") -> Any:
-    """Schema-sensitive leaves first, then credentials by name and inside strings."""
-    masked, hits = mask_value(_mask(value, sensitive, found), key)
+    """Schema-sensitive leaves, and credentials by name and inside strings, in one walk."""
+    masked, hits = mask_value(value, key, sensitive)
     found.extend(hits)
     return masked
 
@@ -78,9 +86,7 @@ def _configuration(module: dict[str, Any], found: list[str]) -> None:
         if "default" not in variable or variable["default"] is None:
             continue
         if variable.get("sensitive") or is_secret_name(name):
-            if isinstance(variable["default"], str):
-                found.append(variable["default"])
-            variable["default"] = REDACTED
+            variable["default"] = _hide(variable["default"], found)
         else:
             variable["default"] = _values(variable["default"], False, found, name)
 
@@ -91,13 +97,7 @@ def _mask_constant(expression: dict[str, Any], found: list[str]) -> None:
     # a boolean under a credential name is a switch (`manage_master_user_password = true`)
     if constant in (None, "") or isinstance(constant, bool):
         return
-    if isinstance(constant, str):
-        found.append(constant)
-    expression["constant_value"] = REDACTED
-
-
-def _is_leaf(expression: Any) -> bool:
-    return isinstance(expression, dict) and bool(expression) and set(expression) <= _LEAF_KEYS
+    expression["constant_value"] = _hide(constant, found)
 
 
 def _config_expressions(expressions: Any, found: list[str]) -> None:
@@ -108,9 +108,10 @@ def _config_expressions(expressions: Any, found: list[str]) -> None:
         return
     if not isinstance(expressions, dict):
         return
-    _mask_pair_block(expressions, found)
+    if secret_pair(expressions):
+        _mask_constant(expressions["value"], found)
     for key, expr in expressions.items():
-        if not _is_leaf(expr):
+        if not is_leaf(expr):
             _config_expressions(expr, found)
         elif "constant_value" in expr:
             if is_secret_name(key):
@@ -119,22 +120,9 @@ def _config_expressions(expressions: Any, found: list[str]) -> None:
                 expr["constant_value"] = _values(expr["constant_value"], False, found, key)
 
 
-def _mask_pair_block(block: dict[str, Any], found: list[str]) -> None:
-    """`setting { name = "DB_PASSWORD"  value = "..." }`: the value of a credential-named pair."""
-    name = block.get("name")
-    value = block.get("value")
-    if not (_is_leaf(name) and _is_leaf(value) and "constant_value" in value):
-        return
-    if isinstance(name.get("constant_value"), str) and is_secret_key(name["constant_value"]):
-        _mask_constant(value, found)
-
-
 def _remember(found: list[str]) -> None:
     """Hand the replaced clear texts to the scrubber (not the short ones: they would mangle
     ordinary words in every message, and the guard ignores them anyway)."""
-    # imported here: tfproof.scrub imports this module for the marker and the names
-    from tfproof.scrub import MIN_SECRET_LENGTH, remember
-
     remember(*{v for v in found if isinstance(v, str) and len(v) >= MIN_SECRET_LENGTH})
 
 
@@ -146,9 +134,7 @@ def redact_plan(plan: dict[str, Any]) -> dict[str, Any]:
         if variable.get("value") is None:
             continue
         if config_vars.get(name, {}).get("sensitive") or is_secret_name(name):
-            if isinstance(variable["value"], str):
-                found.append(variable["value"])
-            variable["value"] = REDACTED
+            variable["value"] = _hide(variable["value"], found)
         else:
             variable["value"] = _values(variable["value"], False, found, name)
     for key in ("planned_values", "prior_state"):
@@ -160,9 +146,7 @@ def redact_plan(plan: dict[str, Any]) -> dict[str, Any]:
             _module_values(values["root_module"], found)
         for name, output in values.get("outputs", {}).items():
             if output.get("sensitive"):
-                if isinstance(output.get("value"), str):
-                    found.append(output["value"])
-                output["value"] = REDACTED
+                output["value"] = _hide(output.get("value"), found)
             elif "value" in output:
                 output["value"] = _values(output["value"], False, found, name)
     for change in plan.get("resource_changes", []) + plan.get("resource_drift", []):
@@ -172,9 +156,7 @@ def redact_plan(plan: dict[str, Any]) -> dict[str, Any]:
     for name, output in plan.get("output_changes", {}).items():
         for side in ("before", "after"):
             if output.get(f"{side}_sensitive"):
-                if isinstance(output.get(side), str):
-                    found.append(output[side])
-                output[side] = REDACTED
+                output[side] = _hide(output.get(side), found)
             elif side in output:
                 output[side] = _values(output[side], False, found, name)
     configuration = plan.get("configuration", {})

@@ -21,6 +21,7 @@ import binascii
 import json
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 REDACTED = "**REDACTED**"
@@ -35,6 +36,7 @@ _NAME_KEYS = ("name", "Name")
 _VALUE_KEYS = ("value", "Value")
 # keys whose string is a script even on one line (cloud-init, shell)
 _SCRIPT_KEYS = frozenset({"user_data", "user_data_base64"})
+_JSON_START = re.compile(r"\s*[{\[]")  # what `parse_json_text` can parse starts so
 _BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 _MIN_BASE64 = 16
 _ASSIGNMENT = re.compile(
@@ -54,11 +56,15 @@ _NOT_LITERAL = ("$", "{{", "%{")
 _BLOCK_SCALARS = frozenset({"|", ">", "|-", ">-", "|+", ">+"})
 
 
+# Both are asked for every key of every value of a plan, and a plan repeats a few hundred
+# attribute names many thousand times: the answers are cached (bounded: map keys are data).
+@lru_cache(maxsize=8192)
 def is_secret_name(name: str) -> bool:
     """True for attribute or variable names that conventionally hold credentials."""
     return bool(_SECRET_KEY.search(name))
 
 
+@lru_cache(maxsize=8192)
 def is_secret_key(name: str) -> bool:
     """`is_secret_name` for keys written by people in maps, JSON and scripts.
 
@@ -68,30 +74,37 @@ def is_secret_key(name: str) -> bool:
     return is_secret_name(_CAMEL.sub("_", name).replace("-", "_").replace(".", "_"))
 
 
-def mask_value(value: Any, key: str = "") -> tuple[Any, list[str]]:
+def mask_value(value: Any, key: str = "", sensitive: Any = False) -> tuple[Any, list[str]]:
     """`value` with every credential in it masked, and the clear texts that were replaced.
 
     `key` is the attribute or map key that holds `value` (a string under a
     credential name is masked whole; `user_data` is read as a script).
+    `sensitive` is Terraform's parallel `*_sensitive` structure for `value`: a
+    leaf it marks true is masked whole, whatever its name, in the same walk.
     """
     found: list[str] = []
-    return _mask(value, key, found), found
+    return _mask(value, key, found, sensitive), found
 
 
 def _literal(value: str) -> bool:
     return bool(value) and value != REDACTED
 
 
-def _pair_name(item: dict[str, Any]) -> str | None:
-    """The credential name of a `{"name": "DB_PASSWORD", "value": ...}` pair, if it is one."""
+def _pair_name(item: dict[str, Any], sensitive: dict[str, Any]) -> str | None:
+    """The credential name of a `{"name": "DB_PASSWORD", "value": ...}` pair, if it is one
+    (a name the schema marks sensitive is masked, so it names nothing)."""
     for key in _NAME_KEYS:
         name = item.get(key)
-        if isinstance(name, str) and is_secret_key(name):
+        if isinstance(name, str) and sensitive.get(key) is not True and is_secret_key(name):
             return name
     return None
 
 
-def _mask(value: Any, key: str, found: list[str]) -> Any:
+def _mask(value: Any, key: str, found: list[str], sensitive: Any = False) -> Any:
+    if sensitive is True:
+        if isinstance(value, str):
+            found.append(value)
+        return REDACTED if value is not None else None
     if isinstance(value, str):
         if key and is_secret_key(key):
             if _literal(value):
@@ -100,29 +113,32 @@ def _mask(value: Any, key: str, found: list[str]) -> Any:
             return value
         return mask_text(value, key, found)
     if isinstance(value, dict):
-        secret_pair = _pair_name(value) is not None
+        marks = sensitive if isinstance(sensitive, dict) else {}
+        secret_pair = _pair_name(value, marks) is not None
         out = {}
         for name, item in value.items():
-            if secret_pair and name in _VALUE_KEYS and isinstance(item, str):
+            mark = marks.get(name, False)
+            if secret_pair and mark is not True and name in _VALUE_KEYS and isinstance(item, str):
                 if _literal(item):
                     found.append(item)
                     item = REDACTED
                 out[name] = item
             else:
-                out[name] = _mask(item, str(name), found)
+                out[name] = _mask(item, str(name), found, mark)
         return out
     if isinstance(value, list):
-        return [_mask(item, key, found) for item in value]
+        marks = sensitive if isinstance(sensitive, list) else []
+        return [_mask(item, key, found, marks[number] if number < len(marks) else False)
+                for number, item in enumerate(value)]
     return value
 
 
 def parse_json_text(text: str) -> Any | None:
     """The object or array a string holds as JSON, or None when it is not JSON."""
-    stripped = text.strip()
-    if not stripped or stripped[0] not in "{[":
+    if not _JSON_START.match(text):  # most strings: no copy, no parse
         return None
     try:
-        parsed = json.loads(stripped)
+        parsed = json.loads(text.strip())
     except ValueError:
         return None
     return parsed if isinstance(parsed, dict | list) else None
@@ -221,7 +237,7 @@ def marker_paths(value: Any, path: str = "") -> Iterator[str]:
     elif isinstance(value, list):
         for number, item in enumerate(value):
             here = f"{path}[{number}]"
-            name = _pair_name(item) if isinstance(item, dict) else None
+            name = _pair_name(item, {}) if isinstance(item, dict) else None
             if name is None:
                 yield from marker_paths(item, here)
                 continue

@@ -18,12 +18,12 @@ import html
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from tfproof.inputs import SECRET_VARIABLES
-from tfproof.redact import REDACTED, is_secret_name
+from tfproof.redact_text import REDACTED, is_secret_name
 from tfproof.toolchain import cache_dir
 
 MIN_SECRET_LENGTH = 4
@@ -76,13 +76,19 @@ def run_secrets(
         stored = cache_dir() / "secrets" / name
         if stored.is_file():
             values.append(stored.read_text().strip())
-    for path in config_files:
-        try:
-            text = Path(path).read_text(errors="replace")
-        except OSError:
-            continue
+    for text in _texts(config_files):
         values.extend(literal_secrets(text))
     return values
+
+
+def _texts(paths: Iterable[Path]) -> Iterator[str]:
+    """The text of each configuration file (bytes that are not UTF-8 replaced, unreadable
+    files skipped: a secret search must not stop the run)."""
+    for path in paths:
+        try:
+            yield Path(path).read_text(errors="replace")
+        except OSError:
+            continue
 
 
 class SecretGuard:
@@ -162,11 +168,7 @@ def remember_inputs(
 def sensitive_variable_names(files: Iterable[Path]) -> set[str]:
     """Names of `variable` blocks declared `sensitive = true` in HCL files."""
     names: set[str] = set()
-    for path in files:
-        try:
-            text = Path(path).read_text(errors="replace")
-        except OSError:
-            continue
+    for text in _texts(files):
         names.update(n for n, body in _VARIABLE_BLOCK.findall(text) if _SENSITIVE_TRUE.search(body))
     return names
 

@@ -101,9 +101,9 @@ def _problem(entry: Entry, error: Any) -> Problem:
         return Problem(entry.number, entry.line, name, line,
                        f"is not a waiver field{near}; the fields are {', '.join(FIELDS)}",
                        "Rename it." if near else "Remove it.")
-    hint = None if kind in ("tfproof_mismatch", "tfproof_missing") else HINTS.get(name)
-    if kind == "tfproof_missing":
-        return Problem(entry.number, entry.line, None, None, error["msg"], hint)
+    if kind == "tfproof_missing":  # of the whole entry: no field, no line, the text says it all
+        return Problem(entry.number, entry.line, None, None, error["msg"])
+    hint = None if kind == "tfproof_mismatch" else HINTS.get(name)
     return Problem(entry.number, entry.line, name, line, error["msg"], hint)
 
 
