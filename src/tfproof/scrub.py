@@ -14,6 +14,7 @@ run (exit 2) and the bundle is deleted rather than kept with a secret in it.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import os
@@ -22,6 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from tfproof import userfiles
 from tfproof.inputs import SECRET_VARIABLES
 from tfproof.redact_text import REDACTED, is_secret_name
 from tfproof.toolchain import cache_dir
@@ -163,6 +165,28 @@ def remember_inputs(
     remember(*run_secrets(
         {k: str(v) for k, v in (variables or {}).items()}, config_files, sensitive_names
     ))
+
+
+def module_files(root: Path, var_files: Iterable[Path] = ()) -> list[Path]:
+    """A root module's own .tf/.tfvars files and the var-files: where literal secrets are written.
+
+    Only regular files are listed (a pipe named main.tf must never be opened here).
+    """
+    out: list[Path] = []
+    if Path(root).is_dir():
+        with contextlib.suppress(OSError):
+            out = sorted(p for p in Path(root).iterdir()
+                         if p.name.endswith((".tf", ".tfvars")) and userfiles.problem(p) is None)
+    return out + [Path(p) for p in var_files if userfiles.problem(Path(p)) is None]
+
+
+def remember_module_inputs(
+    root: Path, variables: Mapping[str, object] | None = None, var_files: Iterable[Path] = ()
+) -> None:
+    """Remember the secrets a run on one root module carries, before anything can print:
+    values of its sensitive or secret-named variables and the literals in its files."""
+    files = module_files(root, var_files)
+    remember_inputs(variables, files, sensitive_variable_names(files))
 
 
 def sensitive_variable_names(files: Iterable[Path]) -> set[str]:

@@ -9,7 +9,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tfproof import userfiles
 from tfproof.errors import InputError
 from tfproof.scrub import scrub
 
@@ -90,16 +89,3 @@ def emit(text: str, path: Path | None, flag: str = "--output") -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-
-
-def config_files(root: Path, var_files: list[Path] | tuple[Path, ...] = ()) -> list[Path]:
-    """The root module's own .tf files and the var-files: where literal secrets can be written.
-
-    Only regular files are listed (a pipe named main.tf must never be opened here).
-    """
-    out: list[Path] = []
-    if root.is_dir():
-        with contextlib.suppress(OSError):
-            out = sorted(p for p in root.iterdir()
-                         if p.name.endswith((".tf", ".tfvars")) and userfiles.problem(p) is None)
-    return out + [p for p in var_files if userfiles.problem(p) is None]

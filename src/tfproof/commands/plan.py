@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tfproof.commands.common import add_plan_inputs, check_output, config_files, emit, parse_vars
+from tfproof.commands.common import add_plan_inputs, check_output, emit, parse_vars
 from tfproof.planner import PlanRequest, plan_json
-from tfproof.scrub import remember_inputs, sensitive_variable_names
+from tfproof.scrub import remember_module_inputs
 
 
 def register(subparsers: Any) -> None:
@@ -31,8 +31,7 @@ def run(args: argparse.Namespace) -> int:
     """Plan and emit."""
     check_output(args.output)
     variables = parse_vars(args.var)
-    remember_inputs(variables, config_files(args.path, args.var_file),
-                    sensitive_variable_names(config_files(args.path)))
+    remember_module_inputs(args.path, variables, args.var_file)
     request = PlanRequest(path=args.path, variables=variables, var_files=tuple(args.var_file))
     raw = plan_json(request, use_cache=not args.no_cache)
     emit(json.dumps(raw, indent=1) + "\n", args.output)

@@ -10,12 +10,11 @@ from typing import Any
 from tfproof.commands.common import (
     add_plan_inputs,
     check_output,
-    config_files,
     emit,
     parse_vars,
 )
 from tfproof.errors import InputError
-from tfproof.scrub import remember_inputs, sensitive_variable_names
+from tfproof.scrub import remember_module_inputs
 
 
 def register(subparsers: Any) -> None:
@@ -54,8 +53,7 @@ def run(args: argparse.Namespace) -> int:
     check_output(args.output)
     variables = parse_vars(args.var)
     if args.path is not None:
-        remember_inputs(variables, config_files(args.path, args.var_file),
-                        sensitive_variable_names(config_files(args.path)))
+        remember_module_inputs(args.path, variables, args.var_file)
     report = scan(
         target=args.path,
         plan=args.plan,

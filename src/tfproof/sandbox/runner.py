@@ -31,7 +31,7 @@ from tfproof.sandbox.records import RUN_TAG, RunRecord, new_run_id
 from tfproof.sandbox.signals import shielded
 from tfproof.sandbox.tagging import sweep, tagged_arns
 from tfproof.sandbox.terraform import run_terraform
-from tfproof.scrub import remember_inputs, sensitive_variable_names
+from tfproof.scrub import remember_module_inputs
 from tfproof.workspace import Workspace
 
 _DESTROYED_RE = re.compile(r"Resources:\s+(\d+)\s+destroyed")
@@ -160,8 +160,7 @@ class SandboxRun:
         self.sandbox = sandbox
         self.root = Path(root).resolve()
         self.user_variables = dict(variables or {})
-        tf_files = sorted(p for p in self.root.glob("*.tf") if p.is_file())
-        remember_inputs(self.user_variables, tf_files, sensitive_variable_names(tf_files))
+        remember_module_inputs(self.root, self.user_variables)
         self.run_id = run_id or new_run_id()
         self.record: RunRecord | None = None
         self.workspace: Workspace | None = None
