@@ -11,7 +11,8 @@ hashes that `tfproof verify` re-checks. Modules split by concern:
 - `catalog`: the adapter to the policy engine's control catalog
 - `layers`: running the layers (plans, scan, one pytest run, live checks)
 - `secrets`: the final redaction guard over every bundle file
-- `manifest`: hashes, git and tool versions; verification
+- `manifest`: hashes, git and tool versions, the seal
+- `verify`, `nofollow`: checking a sealed bundle without following a link or opening a pipe
 - `compare`: what changed since an earlier bundle
 - `oscal`, `csvout`, `html`: the auditor-facing formats
 - `bundle`: writes the folder atomically
