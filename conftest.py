@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from tfproof.inputs import env_secret_variables
 from tfproof.plan import Plan
-from tfproof.planner import PlanRequest, plan
+from tfproof.terraform.inputs import env_secret_variables
+from tfproof.terraform.planner import PlanRequest, plan
 
 ROOT = Path(__file__).resolve().parent
 INFRA = ROOT / "infra"

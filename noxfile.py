@@ -24,7 +24,7 @@ def _pytest(session: nox.Session, *paths: str) -> None:
 def lint(session: nox.Session) -> None:
     """ruff, terraform fmt -check and terraform validate of every module and env."""
     session.run(PY, "-m", "ruff", "check", ".", external=True)
-    session.run(PY, "-m", "tfproof.validate", "infra", *session.posargs, external=True)
+    session.run(PY, "-m", "tfproof_dev.validate", "infra", *session.posargs, external=True)
 
 
 @nox.session(venv_backend="none")
@@ -44,8 +44,8 @@ def compliance(session: nox.Session) -> None:
 @nox.session(venv_backend="none")
 def integration(session: nox.Session) -> None:
     """Apply the sandbox env to the embedded moto server (or a real sandbox), check, destroy."""
-    # an unchanged layer that passed in full is replayed, not re-applied (tfproof.testcache)
-    session.run(PY, "-m", "tfproof.testcache", "integration", "--", *session.posargs,
+    # an unchanged layer that passed in full is replayed, not re-applied (tfproof_dev.testcache)
+    session.run(PY, "-m", "tfproof_dev.testcache", "integration", "--", *session.posargs,
                 external=True)
 
 

@@ -117,8 +117,8 @@ def source_plan(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
             "replicate. Pass --source-module PATH (a root module that plans offline) or "
             "--source-plan FILE (a `terraform show -json` document)."
         )
-    from tfproof.inputs import env_secret_variables
-    from tfproof.planner import PlanRequest, plan_json
+    from tfproof.terraform.inputs import env_secret_variables
+    from tfproof.terraform.planner import PlanRequest, plan_json
 
     log(f"planning the source module {module} (cached by content) ...")
     raw = plan_json(PlanRequest(path=module, variables=env_secret_variables()))

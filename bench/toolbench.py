@@ -51,7 +51,7 @@ def _init_module() -> Path:
 
 
 def _cli_configs(work: Path) -> dict[str, Path]:
-    from tfproof import toolchain
+    from tfproof.terraform import toolchain
 
     zip_path = toolchain._provider_zip()
     packed = work / "packed-mirror" / "registry.terraform.io" / "hashicorp" / "aws"
@@ -82,8 +82,8 @@ def _cli_configs(work: Path) -> dict[str, Path]:
 
 
 def _one_init(module: Path, config: Path, work: Path) -> measure.Sample:
-    from tfproof.toolchain import terraform_command, terraform_env
-    from tfproof.workspace import OFFLINE_SETTINGS, Workspace
+    from tfproof.terraform.toolchain import terraform_command, terraform_env
+    from tfproof.terraform.workspace import OFFLINE_SETTINGS, Workspace
 
     scratch = Path(tempfile.mkdtemp(prefix="init-", dir=work))
     try:

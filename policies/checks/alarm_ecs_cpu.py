@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from tfproof.engine import alarms
 from tfproof.engine.checkov_adapter import export_check
 from tfproof.engine.index import PlanIndex
 from tfproof.engine.policy import Verdict
+from tfproof.engine.readers import alarms
 from tfproof.plan import Resource
 
 RESOURCE_TYPES = (alarms.CLUSTER,)

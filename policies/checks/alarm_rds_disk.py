@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from tfproof.engine import alarms
 from tfproof.engine.checkov_adapter import export_check
 from tfproof.engine.helpers import unknown
 from tfproof.engine.index import PlanIndex
 from tfproof.engine.policy import Verdict
+from tfproof.engine.readers import alarms
 from tfproof.plan import Resource
 
 RESOURCE_TYPES = ("aws_db_instance",)

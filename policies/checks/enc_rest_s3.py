@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from tfproof.engine import s3
 from tfproof.engine.checkov_adapter import export_check
 from tfproof.engine.index import PlanIndex
 from tfproof.engine.policy import Verdict
+from tfproof.engine.readers import s3
 from tfproof.plan import Resource
 
 RESOURCE_TYPES = s3.BUCKET

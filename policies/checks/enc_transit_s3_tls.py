@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from tfproof.engine import s3
 from tfproof.engine.checkov_adapter import export_check
-from tfproof.engine.documents import is_everyone
 from tfproof.engine.helpers import as_list, lower_keys
 from tfproof.engine.index import PlanIndex
 from tfproof.engine.policy import Verdict
+from tfproof.engine.readers import s3
+from tfproof.engine.readers.documents import is_everyone
 from tfproof.plan import Resource
 
 RESOURCE_TYPES = s3.BUCKET

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from tfproof.engine.checkov_adapter import export_check
-from tfproof.engine.documents import document_statements
 from tfproof.engine.helpers import as_list, blocks
 from tfproof.engine.index import PlanIndex
 from tfproof.engine.policy import Verdict
+from tfproof.engine.readers.documents import document_statements
 from tfproof.plan import Resource
 
 RESOURCE_TYPES = (

@@ -5,8 +5,8 @@ from __future__ import annotations
 from tfproof.engine.checkov_adapter import export_check
 from tfproof.engine.helpers import as_list
 from tfproof.engine.index import PlanIndex
-from tfproof.engine.network import INGRESS_TYPES, ingress_rules
 from tfproof.engine.policy import Verdict
+from tfproof.engine.readers.network import INGRESS_TYPES, ingress_rules
 from tfproof.plan import Resource
 
 RESOURCE_TYPES = INGRESS_TYPES

@@ -11,8 +11,8 @@ from tfproof.engine.helpers import (
     unknown,
 )
 from tfproof.engine.index import PlanIndex
-from tfproof.engine.network import INGRESS_TYPES, ingress_rules
 from tfproof.engine.policy import Verdict
+from tfproof.engine.readers.network import INGRESS_TYPES, ingress_rules
 from tfproof.plan import Resource
 
 RESOURCE_TYPES = INGRESS_TYPES

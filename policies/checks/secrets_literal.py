@@ -7,7 +7,7 @@ credential-named key at any depth of a constant map (a Lambda's
 a JSON string (an ECS container definition's environment), an
 `export PASSWORD=...` line in a script (`user_data`, also base64-encoded). The
 plan tfproof keeps is already redacted, so the value itself is gone; applying
-the same masking again (`tfproof.redact_text.mask_value`, idempotent) finds the
+the same masking again (`tfproof.secrets.text.mask_value`, idempotent) finds the
 markers and also judges a plan that was built in memory without redaction.
 
 An argument built only from literals by a function (`jsonencode([...])`,
@@ -25,8 +25,8 @@ from tfproof.engine.checkov_adapter import export_check
 from tfproof.engine.index import PlanIndex
 from tfproof.engine.policy import Verdict
 from tfproof.plan import Resource, config_address
-from tfproof.redact import is_leaf, is_secret_name, secret_pair
-from tfproof.redact_text import marker_paths, mask_value
+from tfproof.secrets.redact import is_leaf, is_secret_name, secret_pair
+from tfproof.secrets.text import marker_paths, mask_value
 
 RESOURCE_TYPES = ("*",)
 

@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _say(message: str) -> None:
     """One paragraph on stderr, scrubbed (stderr itself may be gone: never raise from here)."""
-    from tfproof.scrub import scrub
+    from tfproof.secrets.scrub import scrub
 
     try:
         print(f"tfproof: {scrub(message)}", file=sys.stderr, flush=True)
@@ -81,12 +81,12 @@ def _debug() -> bool:
 
 def _crash_report(exc: BaseException) -> Path | None:
     """Write the scrubbed traceback of a tfproof bug to a file in the cache; its path or None."""
-    from tfproof.scrub import scrub
+    from tfproof.secrets.scrub import scrub
 
     text = scrub("".join(traceback.format_exception(exc)))
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     try:
-        from tfproof.toolchain import cache_dir
+        from tfproof.terraform.toolchain import cache_dir
 
         folder = cache_dir() / "crash"
         folder.mkdir(parents=True, exist_ok=True)
@@ -162,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "see the traceback here."
         )
         if _debug():
-            from tfproof.scrub import scrub
+            from tfproof.secrets.scrub import scrub
 
             with contextlib.suppress(OSError, ValueError):
                 sys.stderr.write(scrub("".join(traceback.format_exception(exc))))

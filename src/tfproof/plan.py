@@ -20,7 +20,7 @@ from typing import Any
 
 from tfproof import plan_reader
 from tfproof.errors import InputError
-from tfproof.redact import redact_plan
+from tfproof.secrets.redact import redact_plan
 
 _INDEX_RE = re.compile(r"\[[^\]]*\]")
 

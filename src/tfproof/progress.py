@@ -22,7 +22,7 @@ def say(message: str) -> None:
     """One progress line: elapsed seconds and the message."""
     if quiet():
         return
-    from tfproof.scrub import scrub  # every line that leaves tfproof is scrubbed
+    from tfproof.secrets.scrub import scrub  # every line that leaves tfproof is scrubbed
 
     elapsed = time.monotonic() - _START
     print(f"[tfproof {elapsed:6.1f}s] {scrub(message)}", file=sys.stderr, flush=True)

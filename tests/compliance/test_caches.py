@@ -87,7 +87,7 @@ def test_an_entry_of_the_wrong_shape_is_rejected(tmp_path):
 
 
 def test_a_garbled_generated_secret_is_regenerated(monkeypatch, tmp_path):
-    from tfproof.inputs import generated_secret
+    from tfproof.terraform.inputs import generated_secret
 
     monkeypatch.setenv("TFPROOF_CACHE_DIR", str(tmp_path))
     first = generated_secret("db_password")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tfproof.checkov_runner import run_checkov
+from tfproof.checkov.runner import run_checkov
 from tfproof.engine.policy import load_policies, policies_dir
 from tfproof.engine.run import evaluate
 

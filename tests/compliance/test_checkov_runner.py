@@ -1,6 +1,6 @@
 """tfproof's checkov worker gives exactly plain `checkov -f`'s verdicts, only faster and smaller.
 
-The worker (tfproof.checkov_worker) drives checkov's terraform_plan runner
+The worker (tfproof.checkov.worker) drives checkov's terraform_plan runner
 without the CLI, reads the plan through checkov's plain-JSON path and hands
 checkov only the resource types the mapped checks read. None of that may change
 a verdict: the reference is the real `checkov -f plan.json --check <mapped>`.
@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
-import tfproof.checkov_runner as checkov_runner
-from tfproof.checkov_runner import (
+import tfproof.checkov.runner as checkov_runner
+from tfproof.checkov.runner import (
     checkov_command,
     offline_env,
     parse_report,
     run_checkov,
 )
-from tfproof.checkov_worker import readable_types, trim_plan
+from tfproof.checkov.worker import readable_types, trim_plan
 from tfproof.engine.catalog import checkov_resource_types, load_checkov_map
 from tfproof.plan import Plan
 

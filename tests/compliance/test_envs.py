@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tfproof.engine.scan import scan
-from tfproof.inputs import env_secret_variables
+from tfproof.terraform.inputs import env_secret_variables
 
 INFRA = Path(__file__).resolve().parents[2] / "infra"
 

@@ -206,7 +206,8 @@ def test_a_bug_is_exit_2_with_a_scrubbed_crash_report(monkeypatch, tmp_path):
     import io
 
     import tfproof.commands.verify as verify_command
-    from tfproof import cli, scrub
+    from tfproof import cli
+    from tfproof.secrets import scrub
 
     secret = "Crash-Secret-4711"
 

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tfproof.engine.mutation import OPERATORS, judge, mutants, score
-from tfproof.engine.mutation_operators import DELETIONS
 from tfproof.engine.policy import load_policies
+from tfproof_dev.mutation import OPERATORS, judge, mutants, score
+from tfproof_dev.mutation_operators import DELETIONS
 
 
 @pytest.fixture(scope="module")

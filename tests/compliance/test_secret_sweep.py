@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tfproof.toolchain import provider_mirror
+from tfproof.terraform.toolchain import provider_mirror
 
 FIXTURE = Path(__file__).parent / "fixtures" / "secrets"
 TFPROOF = str(Path(sys.executable).parent / "tfproof")

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from tfproof.toolchain import provider_mirror
+from tfproof.terraform.toolchain import provider_mirror
 
 TFPROOF = str(Path(sys.executable).parent / "tfproof")
 TINY = Path(__file__).resolve().parents[1] / "unit" / "fixtures" / "tiny"
@@ -153,7 +153,7 @@ def _has(*needles: str) -> Callable[[dict[int, str]], bool]:
 def _checkov_working(run: Run, procs: dict[int, str]) -> bool:
     """The worker holds its own temp folder (it is judging: a window of ~0.2 s on this small
     plan, often missed), or has been importing checkov for a second."""
-    if not _has("tfproof.checkov_worker")(procs):
+    if not _has("tfproof.checkov.worker")(procs):
         return False
     first = run.seen.setdefault("checkov", time.monotonic())
     return (any(run.tmp.rglob("tfproof-checkov-worker-*"))
@@ -162,8 +162,8 @@ def _checkov_working(run: Run, procs: dict[int, str]) -> bool:
 
 # where to interrupt: a predicate over the run and its marked processes' command lines
 POINTS: dict[str, Callable[[Run, dict[int, str]], bool]] = {
-    "init": lambda _run, procs: _has("terraform_shim", " init ")(procs),
-    "plan": lambda _run, procs: (_has("terraform_shim", " plan ")(procs)
+    "init": lambda _run, procs: _has("tfproof.terraform.shim", " init ")(procs),
+    "plan": lambda _run, procs: (_has("tfproof.terraform.shim", " plan ")(procs)
                                  and _has("terraform-provider-aws")(procs)),
     "checkov": _checkov_working,
 }

@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tfproof.errors import InputError
-from tfproof.waiver_schema import KnownIds, known_ids
-from tfproof.waivers import Waiver, load_waivers
+from tfproof.waivers.matcher import Waiver, load_waivers
+from tfproof.waivers.schema import KnownIds, known_ids
 
 REPO = Path(__file__).resolve().parents[2]
 TFPROOF = str(Path(sys.executable).parent / "tfproof")

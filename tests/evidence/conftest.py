@@ -22,7 +22,7 @@ from tfproof.evidence.catalog import load_controls
 from tfproof.evidence.model import ControlInfo, EnvScan, LayerInputs, LiveCheck, TestResult
 from tfproof.findings import Finding, ScanReport
 from tfproof.plan import Plan
-from tfproof.planner import PlanRequest, plan_json
+from tfproof.terraform.planner import PlanRequest, plan_json
 
 HERE = Path(__file__).resolve().parent
 PLANTED = HERE / "fixtures" / "planted"

@@ -16,7 +16,7 @@ from trestle.oscal.assessment_results import AssessmentResults
 from tfproof.evidence.manifest import MANIFEST, SUMS, bundle_files, verify
 from tfproof.evidence.schema import EVIDENCE
 from tfproof.evidence.schema import MANIFEST as MANIFEST_SCHEMA
-from tfproof.redact import REDACTED
+from tfproof.secrets.redact import REDACTED
 
 from .conftest import PLANTED, PLANTED_LITERAL, PLANTED_TOKEN, run_cli
 

@@ -10,7 +10,7 @@ import pytest
 
 from tfproof.evidence.bundle import BundleWriter, SecretLeak
 from tfproof.evidence.secrets import SecretGuard, literal_secrets, run_secrets
-from tfproof.redact import REDACTED
+from tfproof.secrets.redact import REDACTED
 
 from .conftest import PLANTED, PLANTED_LITERAL
 

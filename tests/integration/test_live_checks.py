@@ -48,7 +48,7 @@ def test_moto_gap(live_run, gap):
 def test_no_secret_in_the_run_files(live_run):
     import os
 
-    from tfproof.inputs import env_secret_variables
+    from tfproof.terraform.inputs import env_secret_variables
 
     secret = os.environ.get("TF_VAR_db_password") or env_secret_variables()["db_password"]
     files = [p for p in live_run.run.record.directory.glob("*") if p.is_file()]

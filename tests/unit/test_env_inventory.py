@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tfproof.inputs import env_secret_variables
 from tfproof.plan import Plan
+from tfproof.terraform.inputs import env_secret_variables
 
 pytestmark = pytest.mark.plan
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from tfproof.errors import InputError, PlanError
-from tfproof.planner import PlanRequest, cache_key, plan, plan_json
-from tfproof.redact import REDACTED
-from tfproof.toolchain import cache_dir
-from tfproof.workspace import Workspace
+from tfproof.secrets.redact import REDACTED
+from tfproof.terraform.planner import PlanRequest, cache_key, plan, plan_json
+from tfproof.terraform.toolchain import cache_dir
+from tfproof.terraform.workspace import Workspace
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 SECRET = "tiny-secret-value-7f3a"
@@ -119,7 +119,7 @@ def test_toolchain_leaves_signal_handlers_alone() -> None:
 
     code = (
         "import signal\n"
-        "from tfproof.toolchain import terraform_command, terraform_version\n"
+        "from tfproof.terraform.toolchain import terraform_command, terraform_version\n"
         "before = (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM))\n"
         "terraform_command(); terraform_version()\n"
         "after = (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM))\n"

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tfproof import scrub
-from tfproof.redact import REDACTED, redact_plan
-from tfproof.redact_text import is_secret_key, marker_paths, mask_value
+from tfproof.secrets import scrub
+from tfproof.secrets.redact import REDACTED, redact_plan
+from tfproof.secrets.text import is_secret_key, marker_paths, mask_value
 
 SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
 ECS_JSON = json.dumps([{

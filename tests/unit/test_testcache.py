@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tfproof import testcache
+from tfproof_dev import testcache
 
 
 def test_key_is_stable_and_tracks_settings(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tfproof.validate import _passed_marker, main, validate_one
-from tfproof.workspace import Workspace
+from tfproof.terraform.workspace import Workspace
+from tfproof_dev.validate import _passed_marker, main, validate_one
 
 pytestmark = pytest.mark.plan
 

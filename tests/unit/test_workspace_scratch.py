@@ -14,7 +14,7 @@ import pytest
 
 from tfproof import lifecycle
 from tfproof.errors import PlanError
-from tfproof.workspace import Workspace
+from tfproof.terraform.workspace import Workspace
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 

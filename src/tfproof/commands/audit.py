@@ -16,7 +16,7 @@ from typing import Any
 from tfproof.commands.common import add_plan_inputs, parse_vars
 from tfproof.errors import InputError
 from tfproof.evidence.layers import LAYER_TEST_DIRS, AuditRequest, Target
-from tfproof.inputs import env_secret_variables, repo_root
+from tfproof.terraform.inputs import env_secret_variables, repo_root
 
 LAYER_CHOICES = ("plan", "policy", "live")
 

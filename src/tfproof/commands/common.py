@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from tfproof.errors import InputError
-from tfproof.scrub import scrub
+from tfproof.secrets.scrub import scrub
 
 
 def add_plan_inputs(parser: argparse.ArgumentParser) -> None:

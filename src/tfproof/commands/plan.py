@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from tfproof.commands.common import add_plan_inputs, check_output, emit, parse_vars
-from tfproof.planner import PlanRequest, plan_json
-from tfproof.scrub import remember_module_inputs
+from tfproof.secrets.scrub import remember_module_inputs
+from tfproof.terraform.planner import PlanRequest, plan_json
 
 
 def register(subparsers: Any) -> None:

@@ -14,7 +14,7 @@ from tfproof.commands.common import (
     parse_vars,
 )
 from tfproof.errors import InputError
-from tfproof.scrub import remember_module_inputs
+from tfproof.secrets.scrub import remember_module_inputs
 
 
 def register(subparsers: Any) -> None:

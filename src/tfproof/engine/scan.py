@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tfproof import __version__
-from tfproof.checkov_runner import CheckovResult, run_checkov
+from tfproof.checkov.runner import CheckovResult, run_checkov
 from tfproof.engine.catalog import CheckovMapping, checkov_resource_types, load_checkov_map
 from tfproof.engine.helpers import unknown
 from tfproof.engine.index import PlanIndex
@@ -24,9 +24,9 @@ from tfproof.engine.run import evaluate
 from tfproof.errors import InputError
 from tfproof.findings import Finding, ScanReport
 from tfproof.plan import Plan
-from tfproof.planner import PlanRequest
-from tfproof.planner import plan as plan_module
-from tfproof.waivers import apply_waivers, load_waivers
+from tfproof.terraform.planner import PlanRequest
+from tfproof.terraform.planner import plan as plan_module
+from tfproof.waivers.matcher import apply_waivers, load_waivers
 
 EMPTY_PLAN_NOTE = ("The plan holds no managed resource: nothing was judged (an empty plan, "
                    "not a checked one).")

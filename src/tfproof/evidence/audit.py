@@ -40,9 +40,9 @@ from tfproof.evidence.model import ControlInfo, EnvScan, LayerInputs, LiveCheck,
 from tfproof.evidence.secrets import SecretGuard, run_secrets
 from tfproof.evidence.waivers import waiver_table
 from tfproof.findings import ScanReport
-from tfproof.scrub import remember, remember_inputs
-from tfproof.toolchain import PROVIDER_VERSION, versions
-from tfproof.workspace import Workspace
+from tfproof.secrets.scrub import remember, remember_inputs
+from tfproof.terraform.toolchain import PROVIDER_VERSION, versions
+from tfproof.terraform.workspace import Workspace
 
 EVIDENCE_SCHEMA = "tfproof-evidence/1"
 FILES = {

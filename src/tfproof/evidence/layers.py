@@ -29,7 +29,7 @@ from tfproof import plan_reader, progress
 from tfproof.errors import InputError, TfproofError
 from tfproof.evidence.model import LIVE_CHECKS_ENV, RESULTS_ENV, EnvScan, LiveCheck, TestResult
 from tfproof.findings import ScanReport
-from tfproof.planner import PlanRequest, plan_json
+from tfproof.terraform.planner import PlanRequest, plan_json
 
 # The pytest folders of the layers. The live layer's checks run through
 # `tfproof.sandbox.run_live_checks()` instead of tests/integration: the same

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tfproof.evidence.model import EnvScan
-from tfproof.waivers import load_waivers
+from tfproof.waivers.matcher import load_waivers
 
 
 def waiver_table(path: Path | None, scans: list[EnvScan], today: dt.date) -> list[dict[str, Any]]:

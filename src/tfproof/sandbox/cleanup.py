@@ -92,7 +92,7 @@ def _sandbox_for(record: RunRecord, current: Sandbox | None) -> Sandbox | None:
 def _scrub_run_log(record: RunRecord) -> None:
     """A killed run's log may hold its last command's output unscrubbed: scrub it now."""
     from tfproof.sandbox.terraform import scrub_log
-    from tfproof.scrub import remember_inputs
+    from tfproof.secrets.scrub import remember_inputs
 
     log = record.directory / "terraform.log"
     if log.is_file():

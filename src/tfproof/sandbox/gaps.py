@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from tfproof.workspace import Workspace, tf_files
+from tfproof.terraform.workspace import Workspace, tf_files
 
 MOTO_VERSION_TRIED = "5.2.5"
 

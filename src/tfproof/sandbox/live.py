@@ -13,14 +13,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tfproof.inputs import repo_root
 from tfproof.sandbox.checks import CHECKS, LiveCheck, LiveContext
 from tfproof.sandbox.checks.base import FAILED, PASSED, SKIPPED
 from tfproof.sandbox.kinds import EmbeddedSandbox, Sandbox, sandbox_from_env
 from tfproof.sandbox.override import default_tags_expression
 from tfproof.sandbox.runner import SandboxRun, Teardown
 from tfproof.sandbox.signals import interrupts_raise
-from tfproof.workspace import provider_blocks
+from tfproof.terraform.inputs import repo_root
+from tfproof.terraform.workspace import provider_blocks
 
 __all__ = ["LiveCheck", "LiveRun", "classify_drift", "default_root", "run_live_checks"]
 

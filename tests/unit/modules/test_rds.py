@@ -9,8 +9,8 @@ import os
 import pytest
 
 from tfproof.errors import PlanError
-from tfproof.inputs import env_secret_variables, generated_secret
 from tfproof.plan import Plan
+from tfproof.terraform.inputs import env_secret_variables, generated_secret
 
 from .support import EXAMPLE_ACCOUNT, EXAMPLE_KEY, assert_tagged, refs
 

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from tfproof.inputs import generated_secret
 from tfproof.plan import Plan
+from tfproof.terraform.inputs import generated_secret
 
 from .support import EXAMPLE_KEY, assert_tagged, refs
 

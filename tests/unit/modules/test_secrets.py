@@ -8,8 +8,8 @@ import os
 
 import pytest
 
-from tfproof.inputs import env_secret_variables, generated_secret
 from tfproof.plan import Plan
+from tfproof.terraform.inputs import env_secret_variables, generated_secret
 
 from .support import EXAMPLE_ACCOUNT, assert_tagged, refs, statements
 

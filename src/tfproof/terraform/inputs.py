@@ -15,7 +15,7 @@ import re
 import secrets
 from pathlib import Path
 
-from tfproof.toolchain import cache_dir, file_lock
+from tfproof.terraform.toolchain import cache_dir, file_lock
 
 SECRET_VARIABLES = ("db_password",)
 _GENERATED = re.compile(r"Tp1-[A-Za-z0-9_-]{32}")  # what `generated_secret` writes
@@ -59,7 +59,7 @@ def env_secret_variables() -> dict[str, str]:
 
 def repo_root() -> Path:
     """The repository root (where infra/ lives), from the working directory or this file."""
-    for base in (Path.cwd(), *Path.cwd().parents, Path(__file__).resolve().parents[2]):
+    for base in (Path.cwd(), *Path.cwd().parents, Path(__file__).resolve().parents[3]):
         if (base / "infra").is_dir() and (base / "pyproject.toml").is_file():
             return base
     return Path.cwd()

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from tfproof import lifecycle, progress, userfiles
 from tfproof.errors import InputError, PlanError
-from tfproof.toolchain import terraform_command, terraform_env
+from tfproof.terraform.toolchain import terraform_command, terraform_env
 
 _SOURCE_RE = re.compile(r'^\s*source\s*=\s*"(\.{1,2}/[^"]*)"', re.MULTILINE)
 _PROVIDER_RE = re.compile(r'^\s*provider\s+"aws"\s*\{', re.MULTILINE)

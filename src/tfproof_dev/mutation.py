@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from tfproof.engine.index import PlanIndex
-from tfproof.engine.mutation_operators import OPERATORS, Operator
 from tfproof.engine.policy import Policy, load_policies
 from tfproof.engine.run import evaluate
 from tfproof.plan import Plan, config_address
+from tfproof_dev.mutation_operators import OPERATORS, Operator
 
 __all__ = ["OPERATORS", "Mutant", "Operator", "Outcome", "apply", "judge", "mutants", "score"]
 

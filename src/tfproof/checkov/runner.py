@@ -1,6 +1,6 @@
 """checkov, run once per plan, offline, with only the built-in checks the catalog maps.
 
-One worker process per plan (`tfproof.checkov_worker`: checkov's own
+One worker process per plan (`tfproof.checkov.worker`: checkov's own
 terraform_plan runner without its CLI; checkov slows down when run repeatedly
 in one process), checks limited to `policies/checkov_map.yaml`, no platform API
 key, no guideline download, no update check; results cached by the plan's
@@ -25,7 +25,7 @@ from typing import Any
 
 from tfproof import cachefile, lifecycle
 from tfproof.errors import ToolchainError
-from tfproof.toolchain import cache_dir
+from tfproof.terraform.toolchain import cache_dir
 
 CACHE_FORMAT = "3"  # 3: entries carry an integrity header (tfproof.cachefile)
 WORKER_TIMEOUT = 3600  # seconds
@@ -114,7 +114,7 @@ def run_checkov(
 ) -> list[CheckovResult]:
     """checkov's verdicts on one plan JSON (cached by content), from one worker process.
 
-    The worker (`tfproof.checkov_worker`) hands checkov only the resource types
+    The worker (`tfproof.checkov.worker`) hands checkov only the resource types
     the checks can read; `resource_types`, when given, are kept as well. It runs in its
     own process group through `lifecycle.run`, so a signal to tfproof stops it at once
     instead of letting it finish, and it works inside tfproof's owned scratch folder
@@ -135,7 +135,7 @@ def run_checkov(
         plan_file.write_bytes(plan_bytes)
         del plan_bytes
         out_file = tmp / "results.json"
-        args = [sys.executable, "-m", "tfproof.checkov_worker", str(plan_file), str(out_file),
+        args = [sys.executable, "-m", "tfproof.checkov.worker", str(plan_file), str(out_file),
                 "--checks", ",".join(checks), "--keep-types", ",".join(keep)]
         if external_checks_dir:
             args += ["--external-checks-dir", str(external_checks_dir)]

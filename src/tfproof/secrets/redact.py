@@ -7,10 +7,10 @@ or the evidence bundle. Literal secrets in the configuration (a password written
 in HCL, a `DB_PASSWORD` in a Lambda's environment map, a name/value pair in an
 ECS container definition, an `export PASSWORD=...` line in user_data) are
 replaced too, wherever they sit: the policies only need to know that a literal
-is there, not what it is. How one value is masked lives in `tfproof.redact_text`.
+is there, not what it is. How one value is masked lives in `tfproof.secrets.text`.
 
 Every clear text replaced here is handed to the process-wide scrubber
-(`tfproof.scrub.remember`), so a later message that quotes it (Terraform's own
+(`tfproof.secrets.scrub.remember`), so a later message that quotes it (Terraform's own
 diagnostics, a checkov message) prints the marker instead.
 """
 
@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tfproof.redact_text import REDACTED, is_secret_key, is_secret_name, mask_value
-from tfproof.scrub import MIN_SECRET_LENGTH, remember
+from tfproof.secrets.scrub import MIN_SECRET_LENGTH, remember
+from tfproof.secrets.text import REDACTED, is_secret_key, is_secret_name, mask_value
 
 __all__ = ["REDACTED", "is_leaf", "is_secret_name", "redact_plan", "secret_pair"]
 

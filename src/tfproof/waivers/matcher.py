@@ -4,7 +4,7 @@ A waiver turns matching failures into status "waived" (never passed), so the
 risk stays visible. An expired waiver stops waiving and is reported, and so is
 a waiver that matches nothing (stale waivers hide the next real failure).
 
-Loading is strict (schema in `waiver_schema`, line numbers from `waiver_yaml`):
+Loading is strict (schema in `waivers.schema`, line numbers from `waivers.lines`):
 every malformed waiver stops the run with one paragraph naming its entry, line
 and field, because a waiver that is silently dropped, widened or unmatched
 changes what the compliance gate lets through.
@@ -23,8 +23,8 @@ from pydantic import ValidationError
 from tfproof import userfiles
 from tfproof.errors import InputError
 from tfproof.findings import Finding
-from tfproof.waiver_schema import FIELDS, HINTS, KnownIds, WaiverEntry, close, known_ids
-from tfproof.waiver_yaml import Entry, Problem, paragraph, read_entries
+from tfproof.waivers.lines import Entry, Problem, paragraph, read_entries
+from tfproof.waivers.schema import FIELDS, HINTS, KnownIds, WaiverEntry, close, known_ids
 
 MAX_BYTES = 10 * 2**20  # a waivers file is a few kilobytes; a larger one is a wrong path
 _HINT = "Give the path of a YAML waivers file (`waivers:` and a list of entries), saved as UTF-8."

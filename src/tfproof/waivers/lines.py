@@ -4,7 +4,7 @@
 on some scalars (an impossible date), so the file is composed into nodes (each
 with its start mark) and every field is constructed on its own: a value that
 cannot be built becomes a problem of that field at that line, and the schema
-(`waiver_schema`) judges the rest.
+(`tfproof.waivers.schema`) judges the rest.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from tfproof.errors import InputError
-from tfproof.waiver_schema import FIELDS, HINTS, BadTimestamp, close, kind, label, show
+from tfproof.waivers.schema import FIELDS, HINTS, BadTimestamp, close, kind, label, show
 
 # What a value's construction may raise on hostile input (`!!int abc`, `!!bool maybe`, ...).
 _UNREADABLE = (yaml.YAMLError, ValueError, TypeError, KeyError, IndexError, AttributeError,

@@ -1,6 +1,6 @@
 """One scrubber for every message that leaves tfproof: stderr, logs, reports, bundles.
 
-Plans are redacted before anything keeps them (`tfproof.redact`), but text
+Plans are redacted before anything keeps them (`tfproof.secrets.redact`), but text
 reaches the user from many other places: Terraform's diagnostics, checkov
 messages, test failure messages, live check details. So the run remembers the
 secret values it knows (the generated or user-supplied `TF_VAR_*` secrets,
@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from tfproof import userfiles
-from tfproof.inputs import SECRET_VARIABLES
-from tfproof.redact_text import REDACTED, is_secret_name
-from tfproof.toolchain import cache_dir
+from tfproof.secrets.text import REDACTED, is_secret_name
+from tfproof.terraform.inputs import SECRET_VARIABLES
+from tfproof.terraform.toolchain import cache_dir
 
 MIN_SECRET_LENGTH = 4
 _CREDENTIAL_ENV = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")

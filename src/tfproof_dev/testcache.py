@@ -1,4 +1,4 @@
-"""`python -m tfproof.testcache LAYER -- PYTEST_ARGS`: replay an unchanged, passing test layer.
+"""`python -m tfproof_dev.testcache LAYER -- PYTEST_ARGS`: replay an unchanged, passing test layer.
 
 The integration layer applies the sandbox env to moto and destroys it, about three
 minutes whatever changed. When nothing that can change its outcome has changed
@@ -21,8 +21,8 @@ from importlib import metadata
 from pathlib import Path
 
 from tfproof import cachefile
-from tfproof.toolchain import cache_dir, versions
-from tfproof.workspace import Workspace
+from tfproof.terraform.toolchain import cache_dir, versions
+from tfproof.terraform.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 LAYERS = {"integration": ("tests/integration", "infra/envs/sandbox")}
@@ -85,7 +85,7 @@ def _record_shape(data: object) -> None:
 def main(argv: list[str]) -> int:
     """Run (or replay) one layer's pytest run."""
     if not argv or argv[0] not in LAYERS:
-        print(f"usage: python -m tfproof.testcache {{{','.join(LAYERS)}}} [-- PYTEST_ARGS]",
+        print(f"usage: python -m tfproof_dev.testcache {{{','.join(LAYERS)}}} [-- PYTEST_ARGS]",
               file=sys.stderr)
         return 2
     layer, extra = argv[0], [a for a in argv[1:] if a != "--"]

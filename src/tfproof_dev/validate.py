@@ -1,4 +1,4 @@
-"""`python -m tfproof.validate infra`: `terraform fmt -check` and `validate` of every module.
+"""`python -m tfproof_dev.validate infra`: `terraform fmt -check` and `validate` of every module.
 
 Validation needs an initialised working directory, so each module is copied to
 a scratch workspace (the user's tree gets no `.terraform`) and initialised
@@ -19,8 +19,8 @@ from pathlib import Path
 
 from tfproof import progress
 from tfproof.errors import TfproofError
-from tfproof.toolchain import cache_dir, terraform_command, terraform_env, versions
-from tfproof.workspace import OFFLINE_SETTINGS, Workspace, summarise_error
+from tfproof.terraform.toolchain import cache_dir, terraform_command, terraform_env, versions
+from tfproof.terraform.workspace import OFFLINE_SETTINGS, Workspace, summarise_error
 
 
 def module_dirs(tree: Path) -> list[Path]:
@@ -76,7 +76,7 @@ def main(argv: list[str]) -> int:
     """Check formatting and validity of every module and env under the given tree."""
     tree = Path(argv[0] if argv else "infra")
     if not tree.is_dir():
-        print(f"tfproof.validate: {tree} is not a directory", file=sys.stderr)
+        print(f"tfproof_dev.validate: {tree} is not a directory", file=sys.stderr)
         return 2
     failures = 0
     unformatted = fmt_check(tree)

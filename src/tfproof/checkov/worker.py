@@ -13,7 +13,7 @@ checks: every type their solvers name, connected types included), and writes
 one compact record per verdict. Checks, graph and verdicts are checkov's:
 tests/compliance/test_checkov_runner.py compares them with plain `checkov -f`.
 
-Run as `python -m tfproof.checkov_worker PLAN OUT --checks ID,ID [--external-checks-dir D]
+Run as `python -m tfproof.checkov.worker PLAN OUT --checks ID,ID [--external-checks-dir D]
 [--keep-types T,T]`; exit 0 when OUT was written.
 """
 
@@ -141,7 +141,7 @@ def scan(
 
 def main(argv: list[str]) -> int:
     """Command line of the worker (see the module docstring)."""
-    parser = argparse.ArgumentParser(prog="python -m tfproof.checkov_worker")
+    parser = argparse.ArgumentParser(prog="python -m tfproof.checkov.worker")
     parser.add_argument("plan", type=Path)
     parser.add_argument("out", type=Path)
     parser.add_argument("--checks", required=True)
@@ -149,7 +149,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--keep-types", default="")
     args = parser.parse_args(argv)
     if "checkov" in sys.modules:  # pragma: no cover - imported before the env was set
-        raise SystemExit("tfproof.checkov_worker must start in a fresh interpreter")
+        raise SystemExit("tfproof.checkov.worker must start in a fresh interpreter")
     if args.external_checks_dir is None:
         # checkov's own plain-JSON plan reader, which it takes for plans over this size (read
         # once, when checkov is imported): its line-tracking YAML reader costs ~15 s and ~370 MB
