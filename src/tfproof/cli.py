@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import tfproof
-from tfproof import __version__, lifecycle
+from tfproof import __version__, lifecycle, settings
 from tfproof.errors import TfproofError
 
 COMMAND_MODULES = (
@@ -76,7 +76,10 @@ def _say(message: str) -> None:
 
 
 def _debug() -> bool:
-    return os.environ.get("TFPROOF_DEBUG", "") not in ("", "0", "false")
+    try:
+        return settings.current().debug
+    except TfproofError:  # a wrong setting is reported by main; the crash report still stays
+        return False
 
 
 def _crash_report(exc: BaseException) -> Path | None:
@@ -86,7 +89,7 @@ def _crash_report(exc: BaseException) -> Path | None:
     text = scrub("".join(traceback.format_exception(exc)))
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     try:
-        from tfproof.terraform.toolchain import cache_dir
+        from tfproof.settings import cache_dir
 
         folder = cache_dir() / "crash"
         folder.mkdir(parents=True, exist_ok=True)
@@ -114,6 +117,7 @@ def _os_error(exc: OSError) -> str:
 def _dispatch(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    settings.current()  # a wrong TFPROOF_* value stops here (exit 2), before any work
     with lifecycle.command():
         status = args.handler(args)
     if status not in (0, 1):  # a handler that returns anything else is a tfproof bug

@@ -6,7 +6,6 @@ reserved for the machine-readable output of each command.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 
@@ -15,7 +14,13 @@ _START = time.monotonic()
 
 def quiet() -> bool:
     """True when the user asked for no progress output."""
-    return os.environ.get("TFPROOF_QUIET", "") not in ("", "0", "false")
+    from tfproof.errors import InputError
+    from tfproof.settings import current
+
+    try:
+        return current().quiet
+    except InputError:  # a wrong setting is reported once, by the command; progress goes on
+        return False
 
 
 def say(message: str) -> None:

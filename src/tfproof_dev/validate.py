@@ -19,7 +19,8 @@ from pathlib import Path
 
 from tfproof import progress
 from tfproof.errors import TfproofError
-from tfproof.terraform.toolchain import cache_dir, terraform_command, terraform_env, versions
+from tfproof.settings import cache_dir
+from tfproof.terraform.toolchain import terraform_command, terraform_env, versions
 from tfproof.terraform.workspace import OFFLINE_SETTINGS, Workspace, summarise_error
 
 

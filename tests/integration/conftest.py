@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tfproof.sandbox.checks.base import LiveCheck
-from tfproof.sandbox.kinds import mask_account, sandbox_from_env
+from tfproof.sandbox.kinds import mask_account, sandbox_from_settings
 from tfproof.sandbox.live import LiveRun, default_root
 from tfproof.sandbox.runner import SandboxRun
 
@@ -40,7 +40,7 @@ def record_checks(results: list[LiveCheck]) -> None:
 def live_run() -> Iterator[LiveRun]:
     """The applied sandbox env, torn down at the end of the session whatever happens."""
     started = time.monotonic()
-    live = LiveRun(sandbox_from_env(), sandbox_root())
+    live = LiveRun(sandbox_from_settings(), sandbox_root())
     _REPORT["root"] = str(live.root)
     with live:
         _REPORT.update(run_id=live.run.run_id, kind=live.sandbox.kind,

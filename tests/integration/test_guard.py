@@ -8,10 +8,16 @@ import sys
 
 import pytest
 
-from tfproof.sandbox.kinds import EMBEDDED_ACCOUNT_ID, AwsSandbox, SandboxRefused, sandbox_from_env
+from tfproof.sandbox.kinds import (
+    EMBEDDED_ACCOUNT_ID,
+    AwsSandbox,
+    SandboxRefused,
+    sandbox_from_settings,
+)
 from tfproof.sandbox.records import new_run_id, runs_dir
 from tfproof.sandbox.runner import SandboxRun
 from tfproof.sandbox.server import MotoServer
+from tfproof.settings import with_overrides
 
 from .conftest import MINI_ROOT
 
@@ -70,11 +76,11 @@ def test_cli_refuses_mismatching_account_with_exit_2(standin):
 @pytest.mark.parametrize("account", ["", "12345", "not-an-account"])
 def test_real_account_mode_needs_a_valid_account_id(account):
     with pytest.raises(SandboxRefused, match="TFPROOF_SANDBOX_ACCOUNT_ID"):
-        sandbox_from_env({"TFPROOF_SANDBOX": "aws", "TFPROOF_SANDBOX_ACCOUNT_ID": account})
+        sandbox_from_settings(with_overrides(sandbox="aws", sandbox_account_id=account))
 
 
 def test_unknown_sandbox_kind_fails_closed():
     from tfproof.errors import InputError
 
-    with pytest.raises(InputError, match="not a sandbox kind"):
-        sandbox_from_env({"TFPROOF_SANDBOX": "prod"})
+    with pytest.raises(InputError, match="TFPROOF_SANDBOX='prod' is not valid"):
+        sandbox_from_settings(with_overrides(sandbox="prod"))

@@ -12,8 +12,8 @@ import pytest
 
 from tfproof.errors import InputError, PlanError
 from tfproof.secrets.redact import REDACTED
+from tfproof.settings import cache_dir
 from tfproof.terraform.planner import PlanRequest, cache_key, plan, plan_json
-from tfproof.terraform.toolchain import cache_dir
 from tfproof.terraform.workspace import Workspace
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"

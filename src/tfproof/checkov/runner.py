@@ -25,7 +25,7 @@ from typing import Any
 
 from tfproof import cachefile, lifecycle
 from tfproof.errors import ToolchainError
-from tfproof.terraform.toolchain import cache_dir
+from tfproof.settings import cache_dir
 
 CACHE_FORMAT = "3"  # 3: entries carry an integrity header (tfproof.cachefile)
 WORKER_TIMEOUT = 3600  # seconds

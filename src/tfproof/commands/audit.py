@@ -13,10 +13,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tfproof import settings
 from tfproof.commands.common import add_plan_inputs, parse_vars
 from tfproof.errors import InputError
 from tfproof.evidence.layers import LAYER_TEST_DIRS, AuditRequest, Target
-from tfproof.terraform.inputs import env_secret_variables, repo_root
+from tfproof.settings import project_root
+from tfproof.terraform.inputs import env_secret_variables
 
 LAYER_CHOICES = ("plan", "policy", "live")
 
@@ -102,9 +104,7 @@ def build_request(args: argparse.Namespace, root: Path) -> AuditRequest:
         waivers = default if default.is_file() else None
     elif not waivers.exists() and not waivers.is_symlink():
         raise InputError(f"--waivers {waivers}: no such file.")
-    sandbox = args.sandbox or os.environ.get("TFPROOF_SANDBOX") or "embedded"
-    if sandbox not in ("embedded", "aws"):
-        raise InputError(f"TFPROOF_SANDBOX={sandbox!r}: use embedded or aws.")
+    sandbox = args.sandbox or settings.current().sandbox
     return AuditRequest(
         root=root,
         targets=targets,
@@ -126,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.quiet:
         os.environ["TFPROOF_QUIET"] = "1"
-    root = repo_root()
+    root = project_root()
     request = build_request(args, root)
     if args.out.exists() and not args.out.is_dir():
         raise InputError(f"--out {args.out}: exists and is not a folder; give a folder for "

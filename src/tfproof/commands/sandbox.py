@@ -65,9 +65,9 @@ def _list(args: argparse.Namespace) -> int:
 
 def _cleanup(args: argparse.Namespace) -> int:
     from tfproof.sandbox.cleanup import cleanup_stale, prune
-    from tfproof.sandbox.kinds import sandbox_from_env
+    from tfproof.sandbox.kinds import sandbox_from_settings
 
-    current = sandbox_from_env()
+    current = sandbox_from_settings()
     results = cleanup_stale(current, run_id=args.run_id)
     left = False
     for result in results:

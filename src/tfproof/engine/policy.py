@@ -10,7 +10,6 @@ so the two paths agree by construction.
 from __future__ import annotations
 
 import importlib.util
-import os
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from typing import Any, Literal
 
 import yaml
 
+from tfproof import settings
 from tfproof.errors import InputError
 
 Outcome = Literal["passed", "failed", "unknown"]
@@ -73,18 +73,16 @@ class Policy:
 
 def policies_dir() -> Path:
     """`policies/` of this checkout (or $TFPROOF_POLICIES_DIR)."""
-    explicit = os.environ.get("TFPROOF_POLICIES_DIR")
-    if explicit:
-        return Path(explicit)
-    here = Path(__file__).resolve()
-    for base in (here.parents[3], Path.cwd(), *Path.cwd().parents):
-        candidate = base / "policies"
-        if (candidate / "catalog.yaml").is_file():
-            return candidate
-    raise InputError(
-        "Cannot find the tfproof policies folder (policies/catalog.yaml): run from the "
-        "tfproof checkout or set TFPROOF_POLICIES_DIR."
-    )
+    explicit = settings.current().policies_dir
+    if explicit is not None:
+        return explicit
+    root = settings.find_project_root()
+    if root is None:
+        raise InputError(
+            "Cannot find the tfproof policies folder (policies/catalog.yaml): run from the "
+            "tfproof checkout or set TFPROOF_POLICIES_DIR."
+        )
+    return root / "policies"
 
 
 _REQUIRED = ("id", "title", "severity", "control", "risk", "remediation")

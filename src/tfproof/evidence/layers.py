@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from tfproof import plan_reader, progress
+from tfproof import plan_reader, progress, settings
 from tfproof.errors import InputError, TfproofError
 from tfproof.evidence.model import LIVE_CHECKS_ENV, RESULTS_ENV, EnvScan, LiveCheck, TestResult
 from tfproof.findings import ScanReport
@@ -279,7 +279,7 @@ def sandbox_account(kind: str) -> str | None:
         from tfproof.sandbox.kinds import EMBEDDED_ACCOUNT_ID
 
         return EMBEDDED_ACCOUNT_ID
-    return os.environ.get("TFPROOF_SANDBOX_ACCOUNT_ID") or None
+    return settings.current().sandbox_account_id
 
 
 def run_live_layer(kind: str) -> list[LiveCheck]:

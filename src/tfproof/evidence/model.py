@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tfproof.findings import Finding, ScanReport
+from tfproof.settings import env_name
 
 LAYERS: tuple[str, ...] = ("plan", "policy", "live")
 LAYER_TITLES = {
@@ -26,8 +27,8 @@ TEST_FAILURES = frozenset({"failed", "error", "xpassed"})
 TEST_PASSES = frozenset({"passed"})
 # Where the audit's pytest run writes its outcomes and where a test run may write
 # live-check records (both read back by `tfproof.evidence.layers`).
-RESULTS_ENV = "TFPROOF_TEST_RESULTS_OUT"
-LIVE_CHECKS_ENV = "TFPROOF_LIVE_CHECKS_OUT"
+RESULTS_ENV = env_name("test_results_out")
+LIVE_CHECKS_ENV = env_name("live_checks_out")
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ where items are collected, outcomes where reports arrive.
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ import pytest
 
 from tfproof import progress
 from tfproof.evidence.model import RESULTS_ENV
+from tfproof.settings import current
 
 __all__ = ["RESULTS_ENV", "by_name", "layer_of"]
 CONTROL_PROPERTY = "tfproof_control"
@@ -216,7 +216,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Write every outcome for the audit to roll up."""
     recorder = _recorder_of(session)
-    target = os.environ.get(RESULTS_ENV)
+    target = current().test_results_out
     if recorder is None or not target:
         return
     progress.say(f"tests: {recorder.done} run, {recorder.failed} failed")

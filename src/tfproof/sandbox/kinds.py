@@ -11,13 +11,12 @@ anything until the caller identity matches the named account.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from tfproof.errors import InputError
+from tfproof.settings import Settings, current
 
 DEFAULT_REGION = "us-east-1"
 EMBEDDED_ACCOUNT_ID = "123456789012"
@@ -290,20 +289,10 @@ class AwsSandbox(Sandbox):
         return actual
 
 
-def sandbox_from_env(env: Mapping[str, str] | None = None) -> Sandbox:
-    """The sandbox the environment asks for: TFPROOF_SANDBOX=embedded (default) or aws."""
-    env = os.environ if env is None else env
-    kind = (env.get("TFPROOF_SANDBOX") or "embedded").strip().lower()
-    region = env.get("TFPROOF_SANDBOX_REGION") or DEFAULT_REGION
-    if kind == "embedded":
-        return EmbeddedSandbox(region=region)
-    if kind == "aws":
-        return AwsSandbox(
-            env.get("TFPROOF_SANDBOX_ACCOUNT_ID", "").strip(),
-            region=region,
-            endpoint=env.get("TFPROOF_SANDBOX_ENDPOINT") or None,
-        )
-    raise InputError(
-        f"TFPROOF_SANDBOX={kind!r} is not a sandbox kind: use `embedded` (the default, a local "
-        "moto server) or `aws` (a real sandbox account, with TFPROOF_SANDBOX_ACCOUNT_ID)."
-    )
+def sandbox_from_settings(config: Settings | None = None) -> Sandbox:
+    """The sandbox the settings ask for: TFPROOF_SANDBOX=embedded (default) or aws."""
+    config = config or current()
+    if config.sandbox == "aws":
+        return AwsSandbox(config.sandbox_account_id or "", region=config.sandbox_region,
+                          endpoint=config.sandbox_endpoint)
+    return EmbeddedSandbox(region=config.sandbox_region)

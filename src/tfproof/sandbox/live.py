@@ -15,11 +15,11 @@ from typing import Any
 
 from tfproof.sandbox.checks import CHECKS, LiveCheck, LiveContext
 from tfproof.sandbox.checks.base import FAILED, PASSED, SKIPPED
-from tfproof.sandbox.kinds import EmbeddedSandbox, Sandbox, sandbox_from_env
+from tfproof.sandbox.kinds import EmbeddedSandbox, Sandbox, sandbox_from_settings
 from tfproof.sandbox.override import default_tags_expression
 from tfproof.sandbox.runner import SandboxRun, Teardown
 from tfproof.sandbox.signals import interrupts_raise
-from tfproof.terraform.inputs import repo_root
+from tfproof.settings import project_root, with_overrides
 from tfproof.terraform.workspace import provider_blocks
 
 __all__ = ["LiveCheck", "LiveRun", "classify_drift", "default_root", "run_live_checks"]
@@ -34,7 +34,7 @@ MOTO_DRIFT: dict[str, tuple[str, ...]] = {
 
 def default_root() -> Path:
     """The sandbox env of this repository."""
-    return repo_root() / "infra" / "envs" / "sandbox"
+    return project_root() / "infra" / "envs" / "sandbox"
 
 
 def _literal_tags(root: Path) -> dict[str, str]:
@@ -102,7 +102,7 @@ class LiveRun:
         variables: dict[str, str] | None = None,
         run_id: str | None = None,
     ) -> None:
-        self.sandbox = sandbox or sandbox_from_env()
+        self.sandbox = sandbox or sandbox_from_settings()
         self.root = Path(root or default_root())
         self.run = SandboxRun(self.sandbox, self.root, variables, run_id=run_id)
         self.context: LiveContext | None = None
@@ -204,9 +204,9 @@ def run_live_checks(kind: str | None = None, root: Path | None = None,
     if kind == "embedded":
         sandbox: Sandbox = EmbeddedSandbox()
     elif kind in (None, ""):
-        sandbox = sandbox_from_env()
+        sandbox = sandbox_from_settings()
     else:
-        sandbox = sandbox_from_env({**__import__("os").environ, "TFPROOF_SANDBOX": kind})
+        sandbox = sandbox_from_settings(with_overrides(sandbox=kind))
     results: list[LiveCheck] = []
     live = LiveRun(sandbox, root)
     with live:

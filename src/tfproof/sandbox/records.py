@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tfproof.terraform.toolchain import cache_dir
+from tfproof.settings import cache_dir
 
 RUN_TAG = "TfproofRun"
 RECORD_NAME = "run.json"

