@@ -82,8 +82,9 @@ def _cli_configs(work: Path) -> dict[str, Path]:
 
 
 def _one_init(module: Path, config: Path, work: Path) -> measure.Sample:
+    from tfproof.terraform.hcl import OFFLINE_SETTINGS
     from tfproof.terraform.toolchain import terraform_command, terraform_env
-    from tfproof.terraform.workspace import OFFLINE_SETTINGS, Workspace
+    from tfproof.terraform.workspace import Workspace
 
     scratch = Path(tempfile.mkdtemp(prefix="init-", dir=work))
     try:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from tfproof.engine.addresses import split_address
 from tfproof.engine.checkov_adapter import export_check
 from tfproof.engine.helpers import block, blocks, resource_tags, unknown
-from tfproof.engine.index import PlanIndex, split_address
+from tfproof.engine.index import PlanIndex
 from tfproof.engine.policy import Verdict
 from tfproof.engine.readers import s3
 from tfproof.plan import Resource

@@ -180,10 +180,6 @@ class Plan:
             key=lambda r: r.address,
         )
 
-    def instances_of(self, config_addr: str) -> list[Resource]:
-        """All instances planned for one configuration address (count/for_each expand it)."""
-        return [r for r in self.resources.values() if config_address(r.address) == config_addr]
-
     @property
     def variables(self) -> dict[str, Any]:
         """Root variable values as planned (sensitive ones already redacted)."""

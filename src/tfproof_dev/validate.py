@@ -20,8 +20,9 @@ from pathlib import Path
 from tfproof import progress
 from tfproof.errors import TfproofError
 from tfproof.settings import cache_dir
+from tfproof.terraform.hcl import OFFLINE_SETTINGS
 from tfproof.terraform.toolchain import terraform_command, terraform_env, versions
-from tfproof.terraform.workspace import OFFLINE_SETTINGS, Workspace, summarise_error
+from tfproof.terraform.workspace import Workspace, summarise_error
 
 
 def module_dirs(tree: Path) -> list[Path]:

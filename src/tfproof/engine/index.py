@@ -11,64 +11,25 @@ down to instances when `count` / `for_each` expand them. Policies then ask
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import Any
 
+from tfproof.engine.addresses import (
+    DATA_RE,
+    MODULE_RE,
+    REF_RE,
+    SKIP_PREFIXES,
+    instance_key,
+    module_prefix,
+    split_address,
+    walk_refs,
+)
+from tfproof.engine.plan_parts import data_sources, provider_default_tags
 from tfproof.plan import Plan, Resource, config_address
 
-_SKIP_PREFIXES = ("local.", "each.", "count.", "path.", "self.", "terraform.")
-_DATA_RE = re.compile(r"^data\.([a-zA-Z0-9_-]+)\.([a-zA-Z0-9_-]+)(\[[^\]]*\])?")
-_REF_RE = re.compile(r"^([a-zA-Z0-9_-]+)\.([a-zA-Z0-9_-]+)(\[[^\]]*\])?")
-_MODULE_RE = re.compile(r"^module\.([a-zA-Z0-9_-]+)(\[[^\]]*\])?(?:\.([a-zA-Z0-9_-]+))?")
-_INSTANCE_KEY_RE = re.compile(r"\[([^\]]*)\]$")
-
-
 _Target = tuple[str, str | None]
-
-
-def _walk_refs(expr: Any, path: str) -> Iterator[tuple[str, list[str]]]:
-    """(attribute path, references) for every expression under `expr`."""
-    if isinstance(expr, dict):
-        refs = expr.get("references")
-        if isinstance(refs, list):
-            yield path, refs
-            return
-        for key, value in expr.items():
-            if key in ("constant_value",):
-                continue
-            yield from _walk_refs(value, f"{path}.{key}" if path else key)
-    elif isinstance(expr, list):
-        for item in expr:
-            yield from _walk_refs(item, path)
-
-
-def _module_prefix(address: str) -> str:
-    """`module.a["x"].module.b.aws_s3_bucket.c[0]` -> `module.a["x"].module.b.`."""
-    parts = split_address(address)
-    out = []
-    for index, part in enumerate(parts[:-2]):
-        if index % 2 == 1 and parts[index - 1] == "module":
-            out.append(f"module.{part}")
-    return "".join(p + "." for p in out)
-
-
-_PART_RE = re.compile(r'(?:[^.\[]+|\[(?:"[^"]*"|[^\]])*\])+')
-
-
-def split_address(address: str) -> list[str]:
-    """Split an address on dots outside brackets and quotes."""
-    if "[" not in address:
-        return [part for part in address.split(".") if part]
-    return _PART_RE.findall(address)
-
-
-def instance_key(address: str) -> str | None:
-    """The `[...]` key of an instance address (`"x"` or `0`), None when unindexed."""
-    match = _INSTANCE_KEY_RE.search(address)
-    return match.group(1) if match else None
 
 
 class PlanIndex:
@@ -85,7 +46,7 @@ class PlanIndex:
             self.by_config[config_address(resource.address)].append(resource)
             self.by_type[resource.type].append(resource)
         self.data_by_config: dict[str, list[Resource]] = defaultdict(list)
-        for data in self._data_sources():
+        for data in data_sources(self.plan.raw):
             self.data_by_config[config_address(data.address)].append(data)
         self._resolve_memo: dict[tuple[tuple[str, ...], str], tuple[_Target, ...]] = {}
         self._refs_memo: dict[tuple[str, str], list[Resource]] = {}
@@ -96,36 +57,6 @@ class PlanIndex:
         self._prefix_memo: dict[str, str] = {}
         self._reverse_memo: dict[str, dict[str, list[tuple[str, Resource]]]] = {}
 
-    def _data_sources(self) -> list[Resource]:
-        """Data sources with what the plan knows of them (read now, or deferred to apply)."""
-        found: dict[str, Resource] = {}
-        prior = (self.plan.raw.get("prior_state") or {}).get("values", {}).get("root_module", {})
-        stack = [prior]
-        while stack:
-            module = stack.pop()
-            stack.extend(module.get("child_modules", []))
-            for item in module.get("resources", []):
-                if item.get("mode") == "data":
-                    found[item["address"]] = self._data_resource(item["address"], item, {}, item)
-        for change in self.plan.raw.get("resource_changes", []):
-            if change.get("mode") == "data":
-                body = change.get("change", {})
-                found[change["address"]] = self._data_resource(
-                    change["address"], change, body.get("after_unknown") or {},
-                    {"values": body.get("after") or {}},
-                )
-        return list(found.values())
-
-    @staticmethod
-    def _data_resource(
-        address: str, item: dict[str, Any], unknown: dict[str, Any], values: dict[str, Any]
-    ) -> Resource:
-        return Resource(
-            address=address, type=item.get("type", ""), name=item.get("name", ""),
-            module_address=item.get("module_address", ""), index=item.get("index"),
-            values=values.get("values") or {}, unknown=unknown, sensitive={},
-        )
-
     # -- configuration -------------------------------------------------------------------------
 
     def _index_modules(self, module: dict[str, Any], path: tuple[str, ...]) -> None:
@@ -135,19 +66,7 @@ class PlanIndex:
 
     def default_tags(self, resource: Resource) -> dict[str, Any] | None:
         """The provider default_tags that apply to `resource` ({} none, None = not constant)."""
-        providers = self.plan.raw.get("configuration", {}).get("provider_config", {})
-        key = resource.config.get("provider_config_key", "aws")
-        config = providers.get(key) or providers.get(key.split(":")[-1]) or {}
-        blocks = config.get("expressions", {}).get("default_tags")
-        if not blocks:
-            return {}
-        merged: dict[str, Any] = {}
-        for block in blocks if isinstance(blocks, list) else [blocks]:
-            tags = block.get("tags", {}) if isinstance(block, dict) else {}
-            if "constant_value" not in tags:
-                return None
-            merged.update(tags["constant_value"] or {})
-        return merged
+        return provider_default_tags(self.plan.raw, resource)
 
     def modules(self) -> list[tuple[tuple[str, ...], dict[str, Any]]]:
         """Every module of the configuration with its call path (root first)."""
@@ -167,7 +86,7 @@ class PlanIndex:
     def _prefix(self, address: str) -> str:
         found = self._prefix_memo.get(address)
         if found is None:
-            found = self._prefix_memo[address] = _module_prefix(address)
+            found = self._prefix_memo[address] = module_prefix(address)
         return found
 
     def _resolve(self, path: tuple[str, ...], ref: str) -> tuple[_Target, ...]:
@@ -179,7 +98,7 @@ class PlanIndex:
         out: list[tuple[str, str | None]] = []
         prefix = "".join(f"module.{p}." for p in path)
         if ref.startswith("module."):
-            match = _MODULE_RE.match(ref)
+            match = MODULE_RE.match(ref)
             if match and match.group(3):
                 call_module = self._calls.get((*path, match.group(1)), {})
                 output = call_module.get("outputs", {}).get(match.group(3), {})
@@ -193,12 +112,12 @@ class PlanIndex:
                 for inner in call.get("expressions", {}).get(name, {}).get("references", []):
                     out.extend(self._resolve(path[:-1], inner))
         elif ref.startswith("data."):
-            match = _DATA_RE.match(ref)
+            match = DATA_RE.match(ref)
             if match:
                 key = match.group(3)[1:-1] if match.group(3) else None
                 out.append((f"{prefix}data.{match.group(1)}.{match.group(2)}", key))
-        elif not ref.startswith(_SKIP_PREFIXES):
-            match = _REF_RE.match(ref)
+        elif not ref.startswith(SKIP_PREFIXES):
+            match = REF_RE.match(ref)
             if match:
                 key = match.group(3)[1:-1] if match.group(3) else None
                 out.append((f"{prefix}{match.group(1)}.{match.group(2)}", key))
@@ -211,7 +130,7 @@ class PlanIndex:
         cached = self._walk_memo.get(resource.address)
         if cached is None:
             cached = {}
-            for attr_path, refs in _walk_refs(resource.expressions, ""):
+            for attr_path, refs in walk_refs(resource.expressions, ""):
                 cached.setdefault(attr_path.split(".")[0], []).append((attr_path, refs))
             self._walk_memo[resource.address] = cached
         return cached

@@ -13,7 +13,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tfproof.engine.index import PlanIndex, split_address
+from tfproof.engine.addresses import split_address
+from tfproof.engine.index import PlanIndex
 from tfproof.plan import config_address
 
 

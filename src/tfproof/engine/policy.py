@@ -22,6 +22,7 @@ import yaml
 
 from tfproof import settings
 from tfproof.errors import InputError
+from tfproof.findings import SEVERITIES
 
 Outcome = Literal["passed", "failed", "unknown"]
 
@@ -97,6 +98,9 @@ def load_metadata(path: Path) -> dict[str, Any]:
     missing = [key for key in _REQUIRED if not meta.get(key)]
     if missing:
         raise InputError(f"Policy metadata {path} lacks {', '.join(missing)}.")
+    if meta["severity"] not in SEVERITIES:
+        raise InputError(f"Policy metadata {path}: severity {meta['severity']!r} is not one of "
+                         f"{', '.join(SEVERITIES)}.")
     remediation = meta["remediation"]
     if not isinstance(remediation, dict) or not remediation.get("terraform"):
         raise InputError(f"Policy metadata {path}: remediation needs `text` and `terraform`.")

@@ -1,6 +1,17 @@
-"""The report's stylesheet, inline so report.html needs no network, CDN or second file."""
+"""The report's look: its inline stylesheet (no network, CDN or second file) and small elements.
+
+Badges, tables and the status chart are drawn the same way by every section
+(`html`, `html_detail`).
+"""
 
 from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from tfproof.evidence.model import CONTROL_STATUSES
+
+FRAMEWORKS = ("CIS", "NIST 800-53", "SOC 2")
 
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
@@ -55,3 +66,49 @@ summary { cursor: pointer; font-weight: 600; }
 svg text { font: 12px system-ui, sans-serif; }
 @media print { details { break-inside: avoid; } nav { display: none; } }
 """
+
+
+COLORS = {"failed": "#c62828", "waived": "#b26a00", "passed": "#2e7d32", "not_checked": "#757575"}
+
+
+ORDER = {"failed": 0, "error": 0, "xpassed": 0, "waived": 1, "advisory": 2, "skipped": 3,
+          "xfailed": 3, "passed": 4}
+
+
+LABELS = {"failed": "failed", "waived": "waived", "passed": "passed", "not_checked": "not checked"}
+
+
+def esc(value: Any) -> str:
+    return escape("" if value is None else str(value))
+
+
+def badge(status: str) -> str:
+    return f'<span class="badge {esc(status)}">{esc(LABELS.get(status, status))}</span>'
+
+
+def table(headers: list[str], rows: list[list[str]], attrs: str = "") -> str:
+    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    return f"<table{attrs}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def chart(counts: dict[str, int]) -> str:
+    """A horizontal bar per status, sized by count (inline SVG)."""
+    total = max(1, sum(counts.values()))
+    width, bar_h, gap, label_w = 520, 24, 8, 110
+    parts = []
+    for i, status in enumerate(CONTROL_STATUSES):
+        n = counts.get(status, 0)
+        y = i * (bar_h + gap)
+        w = round((width - label_w - 60) * n / total)
+        parts.append(
+            f'<text x="0" y="{y + 16}">{LABELS[status]}</text>'
+            f'<rect x="{label_w}" y="{y}" width="{w}" height="{bar_h}" '
+            f'fill="{COLORS[status]}" data-chart-status="{status}" data-count="{n}"/>'
+            f'<text x="{label_w + w + 6}" y="{y + 16}">{n}</text>'
+        )
+    height = len(CONTROL_STATUSES) * (bar_h + gap)
+    return (
+        f'<svg id="status-chart" role="img" aria-label="controls by status" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}">{"".join(parts)}</svg>'
+    )

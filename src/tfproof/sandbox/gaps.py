@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from tfproof.terraform.workspace import Workspace, tf_files
+from tfproof.terraform.tree import tf_files
+from tfproof.terraform.workspace import Workspace
 
 MOTO_VERSION_TRIED = "5.2.5"
 

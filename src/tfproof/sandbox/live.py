@@ -20,7 +20,7 @@ from tfproof.sandbox.override import default_tags_expression
 from tfproof.sandbox.runner import SandboxRun, Teardown
 from tfproof.sandbox.signals import interrupts_raise
 from tfproof.settings import project_root, with_overrides
-from tfproof.terraform.workspace import provider_blocks
+from tfproof.terraform.hcl import provider_blocks
 
 __all__ = ["LiveCheck", "LiveRun", "classify_drift", "default_root", "run_live_checks"]
 

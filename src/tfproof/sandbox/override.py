@@ -17,7 +17,8 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from tfproof.terraform.workspace import Workspace, block_bodies, provider_blocks
+from tfproof.terraform.hcl import block_bodies, provider_blocks
+from tfproof.terraform.workspace import Workspace
 
 _DEFAULT_TAGS_RE = re.compile(r"\bdefault_tags\s*\{")
 _TAGS_ATTR_RE = re.compile(r"^\s*tags\s*=\s*", re.MULTILINE)

@@ -23,8 +23,9 @@ from tfproof.errors import InputError
 from tfproof.plan import Plan
 from tfproof.secrets.redact import redact_plan
 from tfproof.settings import cache_dir
+from tfproof.terraform.hcl import OFFLINE_SETTINGS
 from tfproof.terraform.toolchain import file_lock, versions
-from tfproof.terraform.workspace import OFFLINE_SETTINGS, Workspace
+from tfproof.terraform.workspace import Workspace
 
 CACHE_FORMAT = "4"  # 4: literal secrets in maps, JSON strings and scripts redacted
 

@@ -14,188 +14,21 @@ import os
 import re
 import shutil
 import subprocess
-import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from tfproof import lifecycle, progress, userfiles
+from tfproof import lifecycle
 from tfproof.errors import InputError, PlanError
+from tfproof.terraform.hcl import (
+    configuration_aliases,
+    has_backend,
+    provider_block,
+    provider_blocks,
+)
 from tfproof.terraform.toolchain import terraform_command, terraform_env
+from tfproof.terraform.tree import MAX_TREE_BYTES, iter_files, local_module_dirs, tf_files
 
-_SOURCE_RE = re.compile(r'^\s*source\s*=\s*"(\.{1,2}/[^"]*)"', re.MULTILINE)
-_PROVIDER_RE = re.compile(r'^\s*provider\s+"aws"\s*\{', re.MULTILINE)
-_ALIAS_RE = re.compile(r'^\s*alias\s*=\s*"([^"]+)"', re.MULTILINE)
-_BACKEND_RE = re.compile(r'^\s*backend\s+"[^"]+"', re.MULTILINE)
-_CONFIG_ALIASES_RE = re.compile(r"configuration_aliases\s*=\s*\[([^\]]*)\]")
-_SKIP_DIRS = {".terraform", ".git", ".nox", ".venv", "__pycache__", ".pytest_cache"}
-_SKIP_FILES = {".terraform.lock.hcl", "terraform.tfstate", "terraform.tfstate.backup"}
-_SKIP_SUFFIXES = (".tfstate", ".tfplan", ".md")
-_MAX_TREE_BYTES = 64 * 1024 * 1024
 _OVERRIDE_NAME = "zz_tfproof_override.tf"
-
-
-_CONFIG_SUFFIXES = (".tf", ".tf.json")
-_warned: set[Path] = set()
-
-
-def _refuse(path: Path, problem: str) -> InputError:
-    return InputError(
-        f"{path} is {problem}: Terraform would read it as configuration, and tfproof reads only "
-        "regular files (a pipe or device can block forever, a broken link hides what the "
-        "configuration is). Replace it with a regular file or remove it, then rerun."
-    )
-
-
-def _skip(path: Path, problem: str) -> None:
-    if path not in _warned:
-        _warned.add(path)
-        print(f"tfproof: warning: skipped {path}: it is {problem}; tfproof copies only regular "
-              "files of a module folder.", file=sys.stderr, flush=True)
-
-
-def tf_files(directory: Path) -> list[Path]:
-    """The Terraform configuration files of one module directory (not recursive).
-
-    A `*.tf` / `*.tf.json` entry that is not a readable regular file refuses the run.
-    """
-    out = []
-    for path in directory.iterdir():
-        if not path.name.endswith(_CONFIG_SUFFIXES):
-            continue
-        problem = userfiles.problem(path)
-        if problem is not None:
-            raise _refuse(path, problem)
-        out.append(path)
-    return sorted(out)
-
-
-def local_module_dirs(root: Path) -> set[Path]:
-    """The root and every module reached from it through relative `source` paths."""
-    seen: set[Path] = set()
-    stack = [root.resolve()]
-    while stack:
-        current = stack.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        for path in tf_files(current):
-            for source in _SOURCE_RE.findall(path.read_text(errors="replace")):
-                target = (current / source.split("//")[0]).resolve()
-                if target.is_dir():
-                    stack.append(target)
-    return seen
-
-
-def _is_module_dir(directory: Path) -> bool:
-    return any(p.name.endswith(_CONFIG_SUFFIXES) for p in directory.iterdir() if p.is_file())
-
-
-def _walk_error(exc: OSError) -> None:
-    raise InputError(
-        f"Cannot read the folder {exc.filename}: {exc.strerror}. tfproof copies the whole "
-        "module folder to plan it; make it readable or move it out of the module."
-    )
-
-
-def _iter_files(directory: Path) -> Iterable[Path]:
-    """A module's own files: templates and data in subfolders count, documentation and
-    other modules nested inside it (its `examples/`, sub-modules reached on their own) do not,
-    so editing a README or an example never invalidates the plans of what calls the module."""
-    for dirpath, dirnames, filenames in os.walk(directory, onerror=_walk_error):
-        here = Path(dirpath)
-        for name in [d for d in dirnames if (here / d).is_symlink()]:
-            dirnames.remove(name)  # os.walk does not descend into it: say so, never loop
-            if name not in _SKIP_DIRS:
-                _skip(here / name, "a symlinked folder (not followed)")
-        dirnames[:] = sorted(
-            d for d in dirnames if d not in _SKIP_DIRS and not _is_module_dir(here / d)
-        )
-        for name in sorted(filenames):
-            if name in _SKIP_FILES or name.endswith(_SKIP_SUFFIXES):
-                continue
-            path = here / name
-            problem = userfiles.problem(path)
-            if problem is None:
-                yield path
-            elif name.endswith(_CONFIG_SUFFIXES):
-                raise _refuse(path, problem)
-            else:
-                _skip(path, problem)
-
-
-def block_bodies(text: str, opener: re.Pattern[str]) -> list[str]:
-    """The bodies of every block whose header matches `opener` (brace-matched)."""
-    bodies = []
-    for match in opener.finditer(text):
-        depth, index = 1, match.end()
-        while index < len(text) and depth:
-            depth += {"{": 1, "}": -1}.get(text[index], 0)
-            index += 1
-        bodies.append(text[match.end() : index - 1])
-    return bodies
-
-
-def strip_comments(text: str) -> str:
-    """HCL text without whole-line `#` and `//` comments (a commented-out block is no block)."""
-    return re.sub(r"(?m)^\s*(#|//).*$", "", text)
-
-
-def provider_blocks(root: Path) -> list[tuple[str | None, str]]:
-    """(alias, body) of every `provider "aws"` block the user's root module declares."""
-    out: list[tuple[str | None, str]] = []
-    for path in tf_files(root):
-        if not path.name.endswith(".tf") or path.name.startswith("zz_tfproof"):
-            continue
-        for body in block_bodies(strip_comments(path.read_text(errors="replace")), _PROVIDER_RE):
-            # only top-level attributes of the block: strip nested blocks first
-            found = _ALIAS_RE.search(re.sub(r"\{[^{}]*\}", "", body))
-            out.append((found.group(1) if found else None, body))
-    return out
-
-
-def configuration_aliases(root: Path) -> list[str]:
-    """Aliases a module expects its caller to pass (`configuration_aliases = [aws.replica]`).
-
-    Planned or validated as a root, such a module needs those provider blocks to exist.
-    """
-    found: list[str] = []
-    for path in tf_files(root):
-        for group in _CONFIG_ALIASES_RE.findall(path.read_text(errors="replace")):
-            found += [m for m in re.findall(r"aws\.([A-Za-z0-9_-]+)", group) if m not in found]
-    return found
-
-
-def has_backend(root: Path) -> bool:
-    """True when the root configures a backend (replaced by a local one in the scratch copy)."""
-    return any(
-        _BACKEND_RE.search(p.read_text(errors="replace"))
-        for p in tf_files(root)
-        if p.name.endswith(".tf")
-    )
-
-
-def provider_block(alias: str | None, settings: Mapping[str, str], extra: str = "") -> str:
-    """One `provider "aws"` block with the given HCL attributes."""
-    lines = ['provider "aws" {']
-    if alias:
-        lines.append(f'  alias = "{alias}"')
-    lines.extend(f"  {key} = {value}" for key, value in settings.items())
-    if extra:
-        lines.append(extra)
-    lines.append("}")
-    return "\n".join(lines) + "\n"
-
-
-OFFLINE_SETTINGS: dict[str, str] = {
-    "access_key": '"tfproof-offline"',
-    "secret_key": '"tfproof-offline"',
-    "skip_credentials_validation": "true",
-    "skip_requesting_account_id": "true",
-    "skip_metadata_api_check": "true",
-    "skip_region_validation": "true",
-    "skip_get_ec2_platforms": "true",
-    "max_retries": "1",
-}
 
 
 class Workspace:
@@ -253,7 +86,7 @@ class Workspace:
         """
         if self._files is None:
             self._files = sorted(
-                {path for module in self.module_dirs for path in _iter_files(module)}
+                {path for module in self.module_dirs for path in iter_files(module)}
             )
         return self._files
 
@@ -264,7 +97,7 @@ class Workspace:
         for path in self.files():
             data = path.read_bytes()
             total += len(data)
-            if total > _MAX_TREE_BYTES:
+            if total > MAX_TREE_BYTES:
                 raise InputError(
                     f"The module tree under {self.base} is larger than 64 MiB; tfproof copies "
                     "the root and its local modules to plan them. Move large files out of it."
@@ -391,6 +224,3 @@ def summarise_error(stderr: str) -> str:
     return joined[:1500] or "(terraform printed nothing)"
 
 
-def progress_step(message: str) -> None:
-    """Re-exported progress line (keeps callers to one import)."""
-    progress.say(message)

@@ -123,8 +123,3 @@ def policies(bucket: Resource, index: PlanIndex) -> list[list[dict]] | None:
     if inline:
         docs.append(inline)
     return docs
-
-
-def referenced_by(bucket: Resource, index: PlanIndex, types: tuple[str, ...], attr: str) -> bool:
-    """True when a resource of `types` points at this bucket through `attr`."""
-    return bool(index.referrers(bucket, types, attr))
