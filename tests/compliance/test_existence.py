@@ -110,7 +110,7 @@ def test_sandbox_is_exempt_from_dr_and_production_replicates(sandbox_plan, produ
     assert "not applicable" in sandbox[0].message and "production" in sandbox[0].message
     production = [f for f in evaluate(production_plan).findings if f.control == "DR"]
     assert [(f.resource, f.status) for f in production] == [
-        ("module.storage.module.documents.aws_s3_bucket.this", "passed")]
+        ("module.platform.module.storage.module.documents.aws_s3_bucket.this", "passed")]
 
 
 # -- provider-4 split replication (provider 3.39 cannot plan it: plan JSON by hand) --------

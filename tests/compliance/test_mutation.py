@@ -54,11 +54,12 @@ def test_deleting_what_must_exist_is_caught_where_the_gap_is(production_mutants,
         assert outcome.blamed == mutant.blame, f"{mutant.label} blamed {outcome.blamed}"
         blamed[mutant.operator.name] = sorted(outcome.blamed)
     assert blamed["delete_budget"] == ["(plan)"]
-    assert blamed["delete_sampling_rule"] == ["module.ecs.aws_ecs_cluster.this"]
-    assert blamed["delete_s3_endpoint"] == ["module.network.aws_vpc.this"]
-    assert blamed["delete_health_alarms"] == ["module.ecs.aws_ecs_cluster.this"]
-    assert blamed["delete_disk_alarms"] == ["module.rds.aws_db_instance.this"]
-    assert blamed["drop_replication"] == ["module.storage.module.documents.aws_s3_bucket.this"]
+    assert blamed["delete_sampling_rule"] == ["module.platform.module.ecs.aws_ecs_cluster.this"]
+    assert blamed["delete_s3_endpoint"] == ["module.platform.module.network.aws_vpc.this"]
+    assert blamed["delete_health_alarms"] == ["module.platform.module.ecs.aws_ecs_cluster.this"]
+    assert blamed["delete_disk_alarms"] == ["module.platform.module.rds.aws_db_instance.this"]
+    assert blamed["drop_replication"] == [
+        "module.platform.module.storage.module.documents.aws_s3_bucket.this"]
 
 
 @pytest.mark.plan

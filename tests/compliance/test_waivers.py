@@ -29,7 +29,7 @@ from tfproof.waivers.schema import KnownIds, known_ids
 REPO = Path(__file__).resolve().parents[2]
 TFPROOF = str(Path(sys.executable).parent / "tfproof")
 GOOD = {
-    "control": "BACKUP", "resource": "module.rds.aws_db_instance.this",
+    "control": "BACKUP", "resource": "module.platform.module.rds.aws_db_instance.this",
     "reason": "nightly destroy", "owner": "platform-security", "expires": "2027-06-30",
 }
 

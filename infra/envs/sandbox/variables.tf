@@ -1,119 +1,35 @@
-variable "region" {
-  description = "Primary AWS region."
-  type        = string
-  default     = "us-east-1"
-}
-
-variable "replica_region" {
-  description = "Region of the documents replica when enable_replication is true."
-  type        = string
-  default     = "us-west-2"
-}
-
-variable "environment" {
-  description = "Environment name, written to the Environment tag."
-  type        = string
-  default     = "sandbox"
-}
-
-variable "account_id" {
-  description = "AWS account id. Optional: when null it is read from the execution role ARN after creation (no STS lookup)."
-  type        = string
-  default     = null
-}
-
-variable "azs" {
-  description = "Availability zones of the VPC subnets."
-  type        = list(string)
-  default     = ["us-east-1a", "us-east-1b", "us-east-1c"]
-}
-
-variable "bucket_prefix" {
-  description = "Prefix of every S3 bucket name (bucket names are global)."
-  type        = string
-}
-
-variable "domain_name" {
-  description = "Domain of the ACM certificate created for the HTTPS listener when certificate_arn is null."
-  type        = string
-  default     = null
-}
-
-variable "certificate_arn" {
-  description = "ARN of an existing ACM certificate for the HTTPS listener."
-  type        = string
-  default     = null
-}
-
-variable "enable_http_redirect" {
-  description = "Open port 80 on the ALB for an HTTP->HTTPS redirect listener (off: only HTTPS is exposed)."
-  type        = bool
-  default     = false
-}
-
-variable "image_tag" {
-  description = "Image tag deployed for every service."
-  type        = string
-  default     = "1.0.0"
-}
-
 variable "db_password" {
-  description = "PostgreSQL master password. Supply through TF_VAR_db_password; never commit it."
+  description = "PostgreSQL master password: TF_VAR_db_password, generated per run, never committed."
   type        = string
   sensitive   = true
-}
-
-variable "redis_auth_token" {
-  description = "Optional Redis AUTH token (16-128 chars). Supply through TF_VAR_redis_auth_token."
-  type        = string
-  default     = null
-  sensitive   = true
-}
-
-variable "db_password_rotation_lambda_arn" {
-  description = "ARN of a Secrets Manager rotation Lambda for the DB password. Null: no automatic rotation."
-  type        = string
-  default     = null
 }
 
 variable "final_snapshot_suffix" {
-  description = "Suffix of the final DB snapshot identifier, so nightly destroys do not collide (e.g. the run date)."
+  description = "Suffix of the final DB snapshot id, so nightly destroys do not collide (the run id)."
   type        = string
   default     = "sandbox"
 }
 
-variable "force_destroy" {
-  description = "Let destroy remove buckets that still hold objects (the sandbox is torn down nightly)."
-  type        = bool
-  default     = true
-}
-
-variable "alert_email_addresses" {
-  description = "E-mail addresses subscribed to the gen-ai-alerts topic."
-  type        = list(string)
-  default     = []
-}
-
-variable "budget_email_addresses" {
-  description = "E-mail addresses notified by the monthly budget (the alerts topic is always notified)."
-  type        = list(string)
-  default     = []
-}
-
 variable "enable_xray_sampling_rule" {
-  description = "Create the gen-ai-sampling X-Ray rule (set false against the embedded moto sandbox, which cannot serve it)."
+  description = "Create the X-Ray sampling rule (false against the embedded moto sandbox, which cannot serve it)."
   type        = bool
   default     = true
 }
 
 variable "enable_budget" {
-  description = "Create the gen-ai-monthly budget (set false against the embedded moto sandbox, which cannot serve budgets)."
+  description = "Create the monthly budget (false against the embedded moto sandbox, which cannot serve budgets)."
   type        = bool
   default     = true
 }
 
 variable "enable_replication" {
-  description = "Replicate the documents bucket to replica_region (production always does)."
+  description = "Replicate the documents bucket to us-west-2 (production always does)."
   type        = bool
   default     = false
+}
+
+variable "account_id" {
+  description = "AWS account id (optional); null reads it from the execution role ARN during apply."
+  type        = string
+  default     = null
 }

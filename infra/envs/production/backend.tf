@@ -1,0 +1,4 @@
+terraform {
+  # Remote state, partial configuration: terraform init -backend-config=backend.hcl
+  backend "s3" {}
+}
