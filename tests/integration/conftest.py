@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from tfproof.sandbox.checks.base import LiveCheck
-from tfproof.sandbox.kinds import mask_account, sandbox_from_settings
+from tfproof.sandbox.interface import mask_account
+from tfproof.sandbox.kinds import sandbox_from_settings
 from tfproof.sandbox.live import LiveRun, default_root
 from tfproof.sandbox.runner import SandboxRun
 

@@ -8,12 +8,8 @@ import sys
 
 import pytest
 
-from tfproof.sandbox.kinds import (
-    EMBEDDED_ACCOUNT_ID,
-    AwsSandbox,
-    SandboxRefused,
-    sandbox_from_settings,
-)
+from tfproof.sandbox.interface import SandboxRefused
+from tfproof.sandbox.kinds import EMBEDDED_ACCOUNT_ID, AwsSandbox, sandbox_from_settings
 from tfproof.sandbox.records import new_run_id, runs_dir
 from tfproof.sandbox.runner import SandboxRun
 from tfproof.sandbox.server import MotoServer

@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tfproof import progress
-from tfproof.sandbox.kinds import AwsSandbox, EmbeddedSandbox, Sandbox, account_digest
+from tfproof.sandbox.interface import Sandbox, account_digest
+from tfproof.sandbox.kinds import AwsSandbox, EmbeddedSandbox
 from tfproof.sandbox.records import RunRecord, all_records
 from tfproof.sandbox.server import is_moto_process, pid_alive, stop_pid
+from tfproof.sandbox.teardown import teardown_record
 
 FINISHED = ("clean",)
 
@@ -102,8 +104,6 @@ def _scrub_run_log(record: RunRecord) -> None:
 
 def cleanup_record(record: RunRecord, current: Sandbox | None = None) -> CleanupResult:
     """Finish one crashed run's teardown (see the module docstring)."""
-    from tfproof.sandbox.runner import teardown_record
-
     result = CleanupResult(record.run_id, record.kind, record.status)
     _stop_orphaned_terraform(record)
     _scrub_run_log(record)

@@ -15,10 +15,12 @@ from typing import Any
 
 from tfproof.sandbox.checks import CHECKS, LiveCheck, LiveContext
 from tfproof.sandbox.checks.base import FAILED, PASSED, SKIPPED
-from tfproof.sandbox.kinds import EmbeddedSandbox, Sandbox, sandbox_from_settings
+from tfproof.sandbox.interface import Sandbox
+from tfproof.sandbox.kinds import EmbeddedSandbox, sandbox_from_settings
 from tfproof.sandbox.override import default_tags_expression
-from tfproof.sandbox.runner import SandboxRun, Teardown
+from tfproof.sandbox.runner import SandboxRun
 from tfproof.sandbox.signals import interrupts_raise
+from tfproof.sandbox.teardown import Teardown
 from tfproof.settings import project_root, with_overrides
 from tfproof.terraform.hcl import provider_blocks
 

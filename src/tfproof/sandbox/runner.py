@@ -12,78 +12,28 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tfproof import progress, settings
+from tfproof import progress
 from tfproof.errors import TfproofError
 from tfproof.plan import Plan
+from tfproof.sandbox.cleanup import CleanupResult, cleanup_stale
 from tfproof.sandbox.gaps import Gap, apply_gaps, root_variables
-from tfproof.sandbox.kinds import Sandbox, account_digest, mask_account
+from tfproof.sandbox.interface import Sandbox, account_digest, mask_account
 from tfproof.sandbox.override import provider_regions, write_override
 from tfproof.sandbox.records import RUN_TAG, RunRecord, new_run_id
-from tfproof.sandbox.signals import shielded
-from tfproof.sandbox.tagging import sweep, tagged_arns
+from tfproof.sandbox.teardown import Teardown, Timeouts, teardown_record, terraform_env, var_args
 from tfproof.sandbox.terraform import run_terraform
 from tfproof.secrets.redact import redact_plan
 from tfproof.secrets.scrub import remember_module_inputs
-from tfproof.terraform.inputs import env_secret_variables
 from tfproof.terraform.workspace import Workspace
-
-_DESTROYED_RE = re.compile(r"Resources:\s+(\d+)\s+destroyed")
 
 
 class SandboxLeftovers(TfproofError):
     """Resources of the run are still there after its teardown."""
-
-
-@dataclass(frozen=True)
-class Timeouts:
-    """Deadlines (seconds) of each Terraform step; a stuck call fails the run."""
-
-    init: float = 300
-    plan: float = 300
-    apply: float = 480
-    destroy: float = 420
-
-    @classmethod
-    def for_kind(cls, kind: str) -> Timeouts:
-        """Tight bounds for moto, an hour for a real account (RDS alone takes ~10 min there)."""
-        base = cls() if kind == "embedded" else cls(600, 900, 3600, 3600)
-        scale = settings.current().sandbox_timeout_scale
-        return cls(base.init * scale, base.plan * scale, base.apply * scale, base.destroy * scale)
-
-
-@dataclass
-class Teardown:
-    """What a teardown did and what (if anything) it could not remove."""
-
-    destroyed: int = 0
-    tagged_after_destroy: list[str] = field(default_factory=list)
-    swept: list[str] = field(default_factory=list)
-    leftovers: dict[str, str] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def clean(self) -> bool:
-        """True when nothing is left and no step failed."""
-        return not self.leftovers and not self.errors
-
-
-def _terraform_env(sandbox: Sandbox) -> dict[str, str]:
-    env = sandbox.terraform_env()
-    env.update({f"TF_VAR_{k}": v for k, v in env_secret_variables().items()})
-    return env
-
-
-def _var_args(variables: dict[str, str]) -> list[str]:
-    # -var beats terraform.tfvars (TF_VAR_* would not); these values are never secret.
-    return [f"-var={k}={v}" for k, v in sorted(variables.items())]
 
 
 def _state_count(state: dict[str, Any]) -> int:
@@ -92,59 +42,6 @@ def _state_count(state: dict[str, Any]) -> int:
         return own + sum(walk(c) for c in module.get("child_modules", []))
 
     return walk(state.get("values", {}).get("root_module", {}))
-
-
-def teardown_record(record: RunRecord, sandbox: Sandbox) -> Teardown:
-    """Destroy from the run's state, then remove and report whatever still carries its tag."""
-    started = time.monotonic()
-    report = Teardown()
-    log = record.directory / "terraform.log"
-    timeouts = Timeouts.for_kind(record.kind)
-    with shielded("teardown"):
-        record.update(status="destroying")
-        work_root = record.work_dir / record.root_relative if record.root_relative else None
-        if work_root and (work_root / "terraform.tfstate").is_file():
-            def terraform(args: list[str]) -> str:
-                return run_terraform(
-                    work_root, [*args, "-auto-approve", "-input=false", "-no-color",
-                                "-lock-timeout=60s", *_var_args(record.variables)],
-                    _terraform_env(sandbox), timeouts.destroy, log,
-                    on_start=lambda pid: record.update(terraform_pid=pid),
-                ).stdout  # fmt: skip
-
-            try:
-                out = terraform(["destroy"])
-            except TfproofError:
-                # a destroy cut short (a crash, a kill) leaves state naming objects that are
-                # already gone; refresh them out of the state and destroy once more
-                try:
-                    terraform(["apply", "-refresh-only"])
-                    out = terraform(["destroy"])
-                except TfproofError as exc:
-                    out = ""
-                    report.errors.append(str(exc))
-            found = _DESTROYED_RE.search(out)
-            report.destroyed = int(found.group(1)) if found else 0
-        try:
-            report.tagged_after_destroy = tagged_arns(sandbox, record.run_id, record.regions)
-            failures: dict[str, str] = {}
-            if report.tagged_after_destroy:
-                failures = sweep(sandbox, report.tagged_after_destroy)
-                report.swept = [a for a in report.tagged_after_destroy if a not in failures]
-            remaining = tagged_arns(sandbox, record.run_id, record.regions)
-            report.leftovers = {
-                arn: failures.get(arn, "still tagged after destroy and sweep") for arn in remaining
-            }
-        except Exception as exc:  # the listing itself failed: we cannot claim it is clean
-            report.errors.append(f"listing the run's tagged resources failed: {exc}")
-        report.seconds = time.monotonic() - started
-        record.update(
-            status="clean" if report.clean else "leftovers",
-            destroyed=report.destroyed,
-            leftovers=sorted(report.leftovers) + report.errors,
-            finished=time.time(),
-        )
-    return report
 
 
 class SandboxRun:
@@ -171,7 +68,7 @@ class SandboxRun:
         self.apply_seconds = 0.0
         self.account_id = ""
         self.timeouts = Timeouts.for_kind(sandbox.kind)
-        self.stale_cleanups: list[Any] = []
+        self.stale_cleanups: list[CleanupResult] = []
 
     @property
     def tags(self) -> dict[str, str]:
@@ -187,8 +84,6 @@ class SandboxRun:
     # -- set-up ------------------------------------------------------------------------
     def prepare(self) -> None:
         """Start the sandbox, check the account, clear old leftovers, write the scratch copy."""
-        from tfproof.sandbox.cleanup import cleanup_stale
-
         Workspace(self.root, directory=self.root)  # validates the path, creates nothing
         record = RunRecord(
             run_id=self.run_id, kind=self.sandbox.kind, region=self.sandbox.region,
@@ -238,7 +133,7 @@ class SandboxRun:
         assert self.record is not None and self.workspace is not None
         record = self.record
         return run_terraform(
-            self.workspace.root, args, _terraform_env(self.sandbox), timeout, self.log,
+            self.workspace.root, args, terraform_env(self.sandbox), timeout, self.log,
             on_start=lambda pid: record.update(terraform_pid=pid), ok=ok,
             capture=args[0] == "show",
         )  # fmt: skip
@@ -250,7 +145,7 @@ class SandboxRun:
         self.record.update(status="applying")
         progress.say(f"sandbox: terraform init ({self.run_id})")
         self._tf(["init", "-input=false", "-no-color"], self.timeouts.init)
-        variables = _var_args(self.record.variables)
+        variables = var_args(self.record.variables)
         progress.say("sandbox: terraform plan")
         self._tf(["plan", "-input=false", "-no-color", "-out=run.tfplan", *variables],
                  self.timeouts.plan)
@@ -277,7 +172,7 @@ class SandboxRun:
         assert self.record is not None
         result = self._tf(
             ["plan", "-input=false", "-no-color", "-detailed-exitcode", "-out=again.tfplan",
-             *_var_args(self.record.variables)],
+             *var_args(self.record.variables)],
             self.timeouts.plan, ok=(0, 2),
         )  # fmt: skip
         if result.returncode == 0:

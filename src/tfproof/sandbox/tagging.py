@@ -14,7 +14,7 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
-from tfproof.sandbox.kinds import Sandbox
+from tfproof.sandbox.interface import Sandbox
 from tfproof.sandbox.records import RUN_TAG
 
 _GONE_KMS_STATES = {"PendingDeletion", "PendingReplicaDeletion"}

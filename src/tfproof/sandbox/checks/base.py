@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from tfproof.sandbox.gaps import Gap
-from tfproof.sandbox.kinds import Sandbox
+from tfproof.sandbox.interface import Sandbox
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 
