@@ -19,9 +19,10 @@ import pytest
 
 from tfproof.evidence.audit import evidence_document
 from tfproof.evidence.catalog import load_controls
-from tfproof.evidence.model import ControlInfo, EnvScan, LayerInputs, LiveCheck, TestResult
+from tfproof.evidence.model import ControlInfo, EnvScan, LayerInputs, TestResult
 from tfproof.findings import Finding, ScanReport
 from tfproof.plan import Plan
+from tfproof.sandbox.livecheck import LiveCheck
 from tfproof.terraform.planner import PlanRequest, plan_json
 
 HERE = Path(__file__).resolve().parent

@@ -1,24 +1,28 @@
-"""The live layer's records (tfproof.sandbox LiveCheck) and live-check files become evidence."""
+"""The live layer's checks (tfproof.sandbox LiveCheck) and live-check files become evidence."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from tfproof.evidence.layers import _live_check, read_live_checks, sandbox_account
+import pytest
+
+from tfproof.errors import TfproofError
+from tfproof.evidence.layers import read_live_checks, sandbox_account
 from tfproof.evidence.model import LayerInputs, rollup
-from tfproof.sandbox.checks.base import LiveCheck as SandboxLiveCheck
 from tfproof.sandbox.kinds import EMBEDDED_ACCOUNT_ID
+from tfproof.sandbox.livecheck import LiveCheck
 
 
 def test_sandbox_records_convert_and_roll_up(controls):
     records = [
-        SandboxLiveCheck("alarm notifies a subscribed topic", "ALARMS", "failed",
-                         "topic has no subscriber", "module.monitoring.aws_sns_topic.x"),
-        SandboxLiveCheck("nothing left after teardown", None, "passed", "destroyed 190"),
-        SandboxLiveCheck("budget", "COST", "skipped", "moto lacks budgets"),
+        LiveCheck("alarm notifies a subscribed topic", "ALARMS", "failed",
+                  "topic has no subscriber", "module.monitoring.aws_sns_topic.x"),
+        LiveCheck("nothing left after teardown", "", "passed", "destroyed 190"),
+        LiveCheck("budget", "COST", "skipped", "moto lacks budgets"),
     ]
-    checks = [_live_check(r) for r in records]
+    checks = [LiveCheck.from_json(r.to_json()) for r in records]  # the file between processes
+    assert checks == records
     assert [c.control for c in checks] == ["ALARMS", "", "COST"]
     result = rollup(list(controls), LayerInputs(live_checks=checks))
     verdicts = {c["id"]: c for c in result["controls"]}
@@ -47,3 +51,10 @@ def test_sandbox_account(monkeypatch):
     assert sandbox_account("aws") is None
     monkeypatch.setenv("TFPROOF_SANDBOX_ACCOUNT_ID", "210987654321")
     assert sandbox_account("aws") == "210987654321"
+
+
+def test_a_live_check_entry_that_is_not_an_object_is_refused(tmp_path: Path):
+    path = tmp_path / "live.json"
+    path.write_text(json.dumps({"checks": [{"name": "a", "status": "passed"}, "passed"]}))
+    with pytest.raises(TfproofError, match="not an object"):
+        read_live_checks(path)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
-from tfproof.evidence.model import LayerInputs, LiveCheck, TestResult, audit_failed, rollup
+from tfproof.evidence.model import LayerInputs, TestResult, audit_failed, rollup
 from tfproof.evidence.schema import EVIDENCE
+from tfproof.sandbox.livecheck import LiveCheck
 
 pytestmark = pytest.mark.plan
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from tfproof.sandbox.checks.base import LiveCheck
 from tfproof.sandbox.interface import mask_account
 from tfproof.sandbox.kinds import sandbox_from_settings
 from tfproof.sandbox.live import LiveRun, default_root
+from tfproof.sandbox.livecheck import LiveCheck
 from tfproof.sandbox.runner import SandboxRun
 
 FIXTURES = Path(__file__).parent / "fixtures"

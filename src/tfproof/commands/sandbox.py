@@ -45,7 +45,7 @@ def _check(args: argparse.Namespace) -> int:
 
     check_output(args.output)
     results = run_live_checks(root=args.root)
-    document = {"live_checks": [r.to_dict() for r in results]}
+    document = {"live_checks": [r.to_json() for r in results]}
     emit(json.dumps(document, indent=1) + "\n", args.output)
     failed = [r for r in results if r.status == "failed"]
     for item in failed:

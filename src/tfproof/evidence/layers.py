@@ -4,7 +4,7 @@ The pytest layers (tests/unit = plan assertions, tests/compliance = policies)
 run once, as a subprocess, with junit XML and the control-attribution plugin
 pointed into a scratch folder. While that runs, this process plans each
 environment (cached), runs the policy scan on it, and runs the live layer:
-`tfproof.sandbox.run_live_checks()` applies the sandbox env once, runs every
+`tfproof.sandbox.live.run_live_checks()` applies the sandbox env once, runs every
 live check (the ones tests/integration wraps), and tears it down. So the two
 cores are both busy and the sandbox is applied once. A test run that writes
 live-check records itself (to $TFPROOF_LIVE_CHECKS_OUT) is used instead.
@@ -27,12 +27,13 @@ from typing import Any, TextIO
 
 from tfproof import plan_reader, progress, settings
 from tfproof.errors import InputError, TfproofError
-from tfproof.evidence.model import LIVE_CHECKS_ENV, RESULTS_ENV, EnvScan, LiveCheck, TestResult
+from tfproof.evidence.model import LIVE_CHECKS_ENV, RESULTS_ENV, EnvScan, TestResult
 from tfproof.findings import ScanReport
+from tfproof.sandbox.livecheck import LiveCheck
 from tfproof.terraform.planner import PlanRequest, plan_json
 
 # The pytest folders of the layers. The live layer's checks run through
-# `tfproof.sandbox.run_live_checks()` instead of tests/integration: the same
+# `tfproof.sandbox.live.run_live_checks()` instead of tests/integration: the same
 # checks (tests/integration wraps them), one apply of the sandbox, and every
 # result arrives as a record that names its control.
 LAYER_TEST_DIRS = {"plan": "tests/unit", "policy": "tests/compliance"}
@@ -259,20 +260,6 @@ def finish_tests(run: TestRun) -> tuple[list[TestResult], int | None, list[str]]
     return tests, code, notes
 
 
-def _live_check(record: Any) -> LiveCheck:
-    def get(name: str) -> Any:
-        return record.get(name) if isinstance(record, dict) else getattr(record, name, None)
-
-    status = str(get("status") or "failed")
-    return LiveCheck(
-        name=str(get("name") or "?"),
-        control=str(get("control") or ""),
-        status=status if status in ("passed", "failed", "skipped") else "failed",
-        detail=str(get("detail") or ""),
-        resource=str(get("resource") or ""),
-    )
-
-
 def sandbox_account(kind: str) -> str | None:
     """The account the live layer ran in: moto's fixed one, or the one the guard allowed."""
     if kind == "embedded":
@@ -284,11 +271,10 @@ def sandbox_account(kind: str) -> str | None:
 
 def run_live_layer(kind: str) -> list[LiveCheck]:
     """Apply the sandbox env, run every live check, tear down (tfproof.sandbox)."""
-    from tfproof.sandbox import run_live_checks
+    from tfproof.sandbox.live import run_live_checks
 
     progress.say(f"live checks: applying infra/envs/sandbox to the {kind} sandbox")
-    records = run_live_checks(kind)
-    checks = [_live_check(r) for r in records]
+    checks = run_live_checks(kind)
     counts = {s: sum(c.status == s for c in checks) for s in ("passed", "failed", "skipped")}
     progress.say(
         f"live checks: {counts['passed']} passed, {counts['failed']} failed, "
@@ -307,7 +293,9 @@ def read_live_checks(path: Path) -> tuple[list[LiveCheck], dict[str, Any]]:
         raise TfproofError(f"The live-check file {path} is not JSON: {exc}") from exc
     records = payload if isinstance(payload, list) else payload.get("checks", [])
     sandbox = {} if isinstance(payload, list) else dict(payload.get("sandbox", {}))
-    return [_live_check(r) for r in records], sandbox
+    if not all(isinstance(r, dict) for r in records):
+        raise TfproofError(f"The live-check file {path} holds an entry that is not an object.")
+    return [LiveCheck.from_json(r) for r in records], sandbox
 
 
 def env_scan(target: Target, plan_file: str, resources: int, report: ScanReport) -> EnvScan:

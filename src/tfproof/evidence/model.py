@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tfproof.findings import Finding, ScanReport
+from tfproof.sandbox.livecheck import LiveCheck
 from tfproof.settings import env_name
 
 LAYERS: tuple[str, ...] = ("plan", "policy", "live")
@@ -71,27 +72,6 @@ class TestResult:
         if self.message:
             data["message"] = self.message
         return data
-
-
-@dataclass
-class LiveCheck:
-    """One check against the applied sandbox (an alarm exists, a backup is on...)."""
-
-    name: str
-    control: str
-    status: str  # passed, failed, skipped
-    detail: str = ""
-    resource: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        """The live check's entry in evidence.json."""
-        return {
-            "name": self.name,
-            "control": self.control,
-            "status": self.status,
-            "detail": self.detail,
-            "resource": self.resource,
-        }
 
 
 @dataclass

@@ -13,10 +13,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tfproof.sandbox.checks import CHECKS, LiveCheck, LiveContext
-from tfproof.sandbox.checks.base import FAILED, PASSED, SKIPPED
+from tfproof.sandbox.checks import CHECKS
+from tfproof.sandbox.checks.base import LiveContext
 from tfproof.sandbox.interface import Sandbox
 from tfproof.sandbox.kinds import EmbeddedSandbox, sandbox_from_settings
+from tfproof.sandbox.livecheck import FAILED, PASSED, SKIPPED, LiveCheck
 from tfproof.sandbox.override import default_tags_expression
 from tfproof.sandbox.runner import SandboxRun
 from tfproof.sandbox.signals import interrupts_raise
@@ -24,7 +25,7 @@ from tfproof.sandbox.teardown import Teardown
 from tfproof.settings import project_root, with_overrides
 from tfproof.terraform.hcl import provider_blocks
 
-__all__ = ["LiveCheck", "LiveRun", "classify_drift", "default_root", "run_live_checks"]
+__all__ = ["LiveRun", "classify_drift", "default_root", "run_live_checks"]
 
 # Attributes moto 5.2.5 does not keep, so a plan right after apply shows them again.
 MOTO_DRIFT: dict[str, tuple[str, ...]] = {
@@ -140,7 +141,7 @@ class LiveRun:
         try:
             return CHECKS[name](self.context)
         except Exception as exc:
-            return [LiveCheck(name, None, FAILED, f"the check raised {type(exc).__name__}: {exc}")]
+            return [LiveCheck(name, "", FAILED, f"the check raised {type(exc).__name__}: {exc}")]
 
     def drift(self) -> dict[str, list[str]]:
         """The post-apply plan's changes, by cause (see `classify_drift`)."""
@@ -173,7 +174,7 @@ class LiveRun:
         detail = "no changes" if not any(drift.values()) else "; ".join(
             f"{cause}: {len(items)} ({', '.join(items[:3])}{' ...' if len(items) > 3 else ''})"
             for cause, items in drift.items() if items)  # fmt: skip
-        out.append(LiveCheck("plan after apply shows no changes", None,
+        out.append(LiveCheck("plan after apply shows no changes", "",
                              FAILED if bad else PASSED, detail))  # fmt: skip
         return out
 
@@ -188,7 +189,7 @@ class LiveRun:
         """The teardown verdict as a LiveCheck (after `__exit__`)."""
         report = self.teardown_report or Teardown(errors=["the run was not torn down"])
         return LiveCheck(
-            "nothing left after teardown", None, PASSED if report.clean else FAILED,
+            "nothing left after teardown", "", PASSED if report.clean else FAILED,
             f"destroyed {report.destroyed}, swept {len(report.swept)}, left "
             f"{len(report.leftovers)}: {', '.join(report.leftovers) or 'nothing'}"
             + (f"; errors: {'; '.join(report.errors)}" if report.errors else ""),

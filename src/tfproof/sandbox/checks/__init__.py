@@ -18,7 +18,7 @@ from tfproof.sandbox.checks.backups import (
     redis_snapshots,
     s3_versioning_recovery,
 )
-from tfproof.sandbox.checks.base import LiveCheck, LiveContext
+from tfproof.sandbox.checks.base import LiveContext
 from tfproof.sandbox.checks.promises import (
     cloudtrail_logging,
     ecr_scan_on_push,
@@ -27,6 +27,7 @@ from tfproof.sandbox.checks.promises import (
     public_access_blocked,
     tags_on_everything,
 )
+from tfproof.sandbox.livecheck import LiveCheck
 
 Check = Callable[[LiveContext], list[LiveCheck]]
 
@@ -47,4 +48,4 @@ CHECKS: dict[str, Check] = {
     "tags": tags_on_everything,
 }
 
-__all__ = ["CHECKS", "Check", "LiveCheck", "LiveContext"]
+__all__ = ["CHECKS", "Check"]

@@ -6,7 +6,8 @@ import json
 import secrets
 from typing import Any
 
-from tfproof.sandbox.checks.base import SKIPPED, LiveCheck, LiveContext, outcome, wait_until
+from tfproof.sandbox.checks.base import LiveContext, wait_until
+from tfproof.sandbox.livecheck import SKIPPED, LiveCheck, outcome
 
 CONTROL = "ALARMS"
 _FIELDS = (

@@ -11,7 +11,8 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from tfproof.sandbox.checks.base import SKIPPED, LiveCheck, LiveContext, outcome
+from tfproof.sandbox.checks.base import LiveContext
+from tfproof.sandbox.livecheck import SKIPPED, LiveCheck, outcome
 
 CONTROL = "BACKUP"
 

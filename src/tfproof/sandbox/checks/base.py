@@ -1,36 +1,14 @@
-"""The result type of a live check and the context every check reads the sandbox through."""
+"""The context every live check reads the sandbox through (its result: `sandbox.livecheck`)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from tfproof.sandbox.gaps import Gap
 from tfproof.sandbox.interface import Sandbox
-
-PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
-
-
-@dataclass
-class LiveCheck:
-    """One promise checked against the applied sandbox (what the evidence bundle records)."""
-
-    name: str
-    control: str | None
-    status: str
-    detail: str
-    resource: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return asdict(self)
-
-
-def outcome(name: str, control: str | None, ok: bool, detail: str, resource: str = "") -> LiveCheck:
-    """A passed or failed LiveCheck."""
-    return LiveCheck(name, control, PASSED if ok else FAILED, detail, resource)
 
 
 @dataclass

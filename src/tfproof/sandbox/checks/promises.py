@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tfproof.sandbox.checks.base import LiveCheck, LiveContext, outcome
+from tfproof.sandbox.checks.base import LiveContext
+from tfproof.sandbox.livecheck import LiveCheck, outcome
 from tfproof.sandbox.records import RUN_TAG
 
 REQUIRED_TAGS = ("Environment", "Project")  # control TAGS (policies/catalog.yaml)
