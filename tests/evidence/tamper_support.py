@@ -22,7 +22,7 @@ from unittest import mock
 
 from tfproof.evidence.bundle import BundleWriter
 from tfproof.evidence.manifest import MANIFEST, SUMS, ManifestData
-from tfproof.evidence.secrets import SecretGuard
+from tfproof.secrets.scrub import SecretGuard
 
 RUN = "20250101T000000Z-abc1234"
 TFPROOF = Path(sys.executable).with_name("tfproof")

@@ -17,8 +17,8 @@ from tfproof.evidence import csvout, oscal
 from tfproof.evidence.bundle import BundleWriter
 from tfproof.evidence.compare import compare, describe, load_previous
 from tfproof.evidence.manifest import ManifestData
-from tfproof.evidence.secrets import SecretGuard
 from tfproof.findings import Finding
+from tfproof.secrets.scrub import SecretGuard
 
 pytestmark = pytest.mark.plan
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tfproof.evidence.bundle import BundleWriter, SecretLeak
-from tfproof.evidence.secrets import SecretGuard, literal_secrets, run_secrets
 from tfproof.secrets.redact import REDACTED
+from tfproof.secrets.scrub import SecretGuard, literal_secrets, run_secrets
 
 from .conftest import PLANTED, PLANTED_LITERAL
 

@@ -10,10 +10,10 @@ hashes that `tfproof verify` re-checks. Modules split by concern:
 - `model`: the roll-up of findings, tests and live checks into control verdicts
 - `catalog`: the adapter to the policy engine's control catalog
 - `layers`: running the layers (plans, scan, one pytest run, live checks)
-- `secrets`: the final redaction guard over every bundle file
 - `manifest`: hashes, git and tool versions, the seal
 - `verify`, `nofollow`: checking a sealed bundle without following a link or opening a pipe
 - `compare`: what changed since an earlier bundle
 - `oscal`, `csvout`, `html`: the auditor-facing formats
-- `bundle`: writes the folder atomically
+- `bundle`: writes the folder atomically, every file through the run's secret guard
+  (`tfproof.secrets.scrub.SecretGuard`)
 """

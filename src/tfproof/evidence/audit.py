@@ -37,11 +37,10 @@ from tfproof.evidence.layers import (
 )
 from tfproof.evidence.manifest import ManifestData, git_info, input_hashes, tool_versions
 from tfproof.evidence.model import ControlInfo, EnvScan, LayerInputs, rollup
-from tfproof.evidence.secrets import SecretGuard, run_secrets
 from tfproof.evidence.waivers import waiver_table
 from tfproof.findings import ScanReport
 from tfproof.sandbox.livecheck import LiveCheck
-from tfproof.secrets.scrub import remember, remember_inputs
+from tfproof.secrets.scrub import SecretGuard, remember, remember_inputs, run_secrets
 from tfproof.terraform.toolchain import PROVIDER_VERSION, versions
 from tfproof.terraform.workspace import Workspace
 

@@ -17,7 +17,7 @@ from typing import Any
 from tfproof import progress
 from tfproof.errors import TfproofError
 from tfproof.evidence.manifest import ManifestData, bundle_files, seal, sha256_file
-from tfproof.evidence.secrets import SecretGuard
+from tfproof.secrets.scrub import SecretGuard
 
 
 class SecretLeak(TfproofError):
