@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 
+from tfproof.engine.catalog import Control
 from tfproof.evidence.audit import evidence_document
 from tfproof.evidence.catalog import load_controls
-from tfproof.evidence.model import ControlInfo, EnvScan, LayerInputs, TestResult
+from tfproof.evidence.model import EnvScan, LayerInputs, TestResult
 from tfproof.findings import Finding, ScanReport
 from tfproof.plan import Plan
 from tfproof.sandbox.livecheck import LiveCheck
@@ -32,7 +33,7 @@ PLANTED_TOKEN = "Planted-Var-Tok-4409"
 
 
 @pytest.fixture(scope="session")
-def controls() -> list[ControlInfo]:
+def controls() -> list[Control]:
     return load_controls()
 
 
@@ -44,7 +45,7 @@ def planted_plan() -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def make_evidence(
-    controls: list[ControlInfo], planted_plan: dict[str, Any]
+    controls: list[Control], planted_plan: dict[str, Any]
 ) -> Callable[..., dict[str, Any]]:
     """An evidence document over the planted plan's real resources, with given statuses."""
     addresses = sorted(Plan(planted_plan).resources)

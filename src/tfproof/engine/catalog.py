@@ -41,10 +41,6 @@ class Control:
     checks: list[str] = field(default_factory=list)  # custom policy IDs and checkov IDs
     advisory_checks: list[str] = field(default_factory=list)
 
-    @property
-    def seed_words(self) -> list[str]:
-        return self.seed
-
 
 def _read_yaml(path: Path) -> Any:
     try:

@@ -8,7 +8,7 @@ redacted plans, an OSCAL assessment-results document and a manifest of sha256
 hashes that `tfproof verify` re-checks. Modules split by concern:
 
 - `model`: the roll-up of findings, tests and live checks into control verdicts
-- `catalog`: the adapter to the policy engine's control catalog
+- `catalog`: the engine's controls in the auditors' words (framework names, the requirement)
 - `layers`: running the layers (plans, scan, one pytest run, live checks)
 - `manifest`: hashes, git and tool versions, the seal
 - `verify`, `nofollow`: checking a sealed bundle without following a link or opening a pipe

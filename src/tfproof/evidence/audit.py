@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tfproof import lifecycle, progress
+from tfproof.engine.catalog import Control
 from tfproof.evidence import compare as compare_mod
 from tfproof.evidence import csvout, html, oscal
 from tfproof.evidence.bundle import BundleWriter
@@ -36,7 +38,7 @@ from tfproof.evidence.layers import (
     start_tests,
 )
 from tfproof.evidence.manifest import ManifestData, git_info, input_hashes, tool_versions
-from tfproof.evidence.model import ControlInfo, EnvScan, LayerInputs, rollup
+from tfproof.evidence.model import EnvScan, LayerInputs, rollup
 from tfproof.evidence.waivers import waiver_table
 from tfproof.findings import ScanReport
 from tfproof.sandbox.livecheck import LiveCheck
@@ -277,7 +279,7 @@ def _rel(root: Path, path: Path) -> str:
 
 def evidence_document(
     run: dict[str, Any],
-    controls: list[ControlInfo],
+    controls: Sequence[Control],
     inputs: LayerInputs,
     waivers: list[dict[str, Any]],
 ) -> dict[str, Any]:

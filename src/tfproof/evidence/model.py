@@ -10,9 +10,12 @@ why. Controls never vanish: a control with no evidence is reported as
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tfproof.engine.catalog import Control
+from tfproof.evidence.catalog import frameworks, requirement
 from tfproof.findings import Finding, ScanReport
 from tfproof.sandbox.livecheck import LiveCheck
 from tfproof.settings import env_name
@@ -30,19 +33,6 @@ TEST_PASSES = frozenset({"passed"})
 # live-check records (both read back by `tfproof.evidence.layers`).
 RESULTS_ENV = env_name("test_results_out")
 LIVE_CHECKS_ENV = env_name("live_checks_out")
-
-
-@dataclass(frozen=True)
-class ControlInfo:
-    """One control of the catalog, as the evidence needs it."""
-
-    id: str
-    title: str
-    requirement: str = ""
-    holds_when: str = ""
-    frameworks: dict[str, list[str]] = field(default_factory=dict)
-    checks: tuple[str, ...] = ()  # the checks behind it (custom policy and checkov IDs)
-    advisory_checks: tuple[str, ...] = ()  # stricter than the seed: reported, never failing
 
 
 @dataclass
@@ -152,7 +142,7 @@ def _reason(status: str, counts: dict[str, Counter[str]], skips: list[str]) -> s
     )
 
 
-def rollup(controls: list[ControlInfo], inputs: LayerInputs) -> dict[str, Any]:
+def rollup(controls: Sequence[Control], inputs: LayerInputs) -> dict[str, Any]:
     """The `controls`, `unattributed` and `summary` sections of evidence.json."""
     known = {c.id for c in controls}
     per_control: dict[str, dict[str, list[Any]]] = {
@@ -239,9 +229,9 @@ def rollup(controls: list[ControlInfo], inputs: LayerInputs) -> dict[str, Any]:
             {
                 "id": control.id,
                 "title": control.title,
-                "requirement": control.requirement,
+                "requirement": requirement(control),
                 "holds_when": control.holds_when,
-                "frameworks": control.frameworks,
+                "frameworks": frameworks(control),
                 "checks": list(control.checks),
                 "advisory_checks": list(control.advisory_checks),
                 "status": status,
