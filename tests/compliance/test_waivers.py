@@ -22,9 +22,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tfproof.engine.catalog import known_ids
 from tfproof.errors import InputError
-from tfproof.waivers.matcher import Waiver, load_waivers
-from tfproof.waivers.schema import KnownIds, known_ids
+from tfproof.findings import Finding
+from tfproof.waivers.matcher import Waiver, apply_waivers, load_waivers, matched_failures
+from tfproof.waivers.schema import KnownIds
 
 REPO = Path(__file__).resolve().parents[2]
 TFPROOF = str(Path(sys.executable).parent / "tfproof")
@@ -62,7 +64,7 @@ def entry(**fields: str | None) -> str:
     return "  -" + "\n".join(lines)[3:] + "\n"
 
 
-def refused(path: Path, known: KnownIds | None = None) -> str:
+def refused(path: Path, known: KnownIds) -> str:
     with pytest.raises(InputError) as info:
         load_waivers(path, known=known)
     message = str(info.value)
@@ -74,8 +76,8 @@ def refused(path: Path, known: KnownIds | None = None) -> str:
 # --- accepted ---------------------------------------------------------------------------
 
 
-def test_the_real_waivers_file_loads():
-    waivers = load_waivers(REPO / "policies" / "waivers.yaml")
+def test_the_real_waivers_file_loads(known):
+    waivers = load_waivers(REPO / "policies" / "waivers.yaml", known)
     assert waivers and all(isinstance(w, Waiver) for w in waivers)
     assert all(type(w.expires) is dt.date for w in waivers)
 
@@ -392,3 +394,27 @@ def test_cli_refuses_a_waivers_path_that_is_not_a_file(tmp_path, kind):
                           capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+
+
+# --- one matcher: the scan waives and the audit's waiver table counts with it -----------
+
+
+def test_the_scan_and_the_waiver_table_scope_and_match_alike():
+    waiver = Waiver(resource="aws_s3_bucket.*", reason="r", owner="o",
+                    expires=dt.date(2999, 1, 1), control="ENC-REST", target="*sandbox*")
+
+    def findings() -> list[Finding]:
+        return [Finding("ENC-REST", "CKV_AWS_19", "checkov", "aws_s3_bucket.logs", "failed",
+                        "high", "not encrypted"),
+                Finding("ENC-REST", "CKV_AWS_16", "checkov", "aws_db_instance.x", "failed",
+                        "high", "not encrypted")]
+
+    production = findings()
+    apply_waivers(production, [waiver], dt.date(2026, 1, 1), "infra/envs/production")
+    assert [f.status for f in production] == ["failed", "failed"]
+    assert matched_failures(waiver, "infra/envs/production", production) == []
+    sandbox = findings()
+    apply_waivers(sandbox, [waiver], dt.date(2026, 1, 1), "infra/envs/sandbox")
+    assert [f.status for f in sandbox] == ["waived", "failed"]
+    assert matched_failures(waiver, "infra/envs/sandbox", sandbox) == [sandbox[0]]
+

@@ -17,6 +17,7 @@ import yaml
 
 from tfproof.engine.policy import load_policies, policies_dir
 from tfproof.errors import InputError
+from tfproof.waivers.schema import KnownIds
 
 
 @dataclass(frozen=True)
@@ -104,3 +105,12 @@ def load_catalog(directory: Path | None = None) -> list[Control]:
         target = by_id[mapping.control]
         (target.advisory_checks if mapping.advisory else target.checks).append(mapping.check)
     return controls
+
+
+def known_ids(directory: Path | None = None) -> KnownIds:
+    """The IDs a waiver may name, from policies/ (catalog, custom policies, checkov map)."""
+    controls = load_catalog(directory)
+    return KnownIds(
+        controls=frozenset(c.id for c in controls),
+        check_control={check: c.id for c in controls for check in (*c.checks, *c.advisory_checks)},
+    )

@@ -15,7 +15,12 @@ from typing import Any
 
 from tfproof import __version__
 from tfproof.checkov.runner import CheckovResult, run_checkov
-from tfproof.engine.catalog import CheckovMapping, checkov_resource_types, load_checkov_map
+from tfproof.engine.catalog import (
+    CheckovMapping,
+    checkov_resource_types,
+    known_ids,
+    load_checkov_map,
+)
 from tfproof.engine.helpers import unknown
 from tfproof.engine.index import PlanIndex
 from tfproof.engine.locate import Locator, annotate
@@ -115,7 +120,7 @@ def scan(
     root = Path(target) if target is not None and Path(target).is_dir() else None
     annotate(findings, Locator(root, index))
     waiver_file = Path(waivers_path) if waivers_path else default_waivers()
-    problems = (apply_waivers(findings, load_waivers(waiver_file), today,
+    problems = (apply_waivers(findings, load_waivers(waiver_file, known_ids()), today,
                              str(target) if target is not None else loaded.name)
                 if waiver_file else [])
     notes = []

@@ -3,21 +3,22 @@
 An auditor's first question about a passing control with exceptions is "who
 accepted this risk, until when, and is it still valid". The policy engine
 applies waivers while scanning (a waived finding carries its waiver); this
-module lists every waiver of the file (parsed by the engine's own loader, so
-both agree on what is valid) with its status: active, expired (it no longer
-waives; what it matched fails again), or unused (it matches nothing), and the
-findings it matched in this run.
+module lists every waiver of the file (read and matched by the one matcher,
+`tfproof.waivers.matcher`, so both agree on what is valid and what a waiver
+matches) with its status: active, expired (it no longer waives; what it matched
+fails again), or unused (it matches nothing), and the findings it matched in
+this run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 from pathlib import Path
 from typing import Any
 
+from tfproof.engine.catalog import known_ids
 from tfproof.evidence.model import EnvScan
-from tfproof.waivers.matcher import load_waivers
+from tfproof.waivers.matcher import load_waivers, matched_failures
 
 
 def waiver_table(path: Path | None, scans: list[EnvScan], today: dt.date) -> list[dict[str, Any]]:
@@ -30,13 +31,11 @@ def waiver_table(path: Path | None, scans: list[EnvScan], today: dt.date) -> lis
     if path is None:
         return []
     out = []
-    for waiver in load_waivers(Path(path)):
+    for waiver in load_waivers(Path(path), known_ids()):
         matched = [
             f"{scan.env}|{finding.check}|{finding.resource}"
             for scan in scans
-            if not waiver.target or fnmatch.fnmatchcase(scan.target, waiver.target)
-            for finding in scan.report.findings
-            if finding.status in ("failed", "waived") and waiver.matches(finding)
+            for finding in matched_failures(waiver, scan.target, scan.report.findings)
         ]
         if waiver.expired(today):
             status = "expired"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from tfproof import userfiles
 from tfproof.errors import InputError
 from tfproof.findings import Finding
 from tfproof.waivers.lines import Entry, Problem, paragraph, read_entries
-from tfproof.waivers.schema import FIELDS, HINTS, KnownIds, WaiverEntry, close, known_ids
+from tfproof.waivers.schema import FIELDS, HINTS, KnownIds, WaiverEntry, close
 
 MAX_BYTES = 10 * 2**20  # a waivers file is a few kilobytes; a larger one is a wrong path
 _HINT = "Give the path of a YAML waivers file (`waivers:` and a list of entries), saved as UTF-8."
@@ -46,7 +47,12 @@ class Waiver:
     def expired(self, today: dt.date) -> bool:
         return self.expires < today
 
+    def applies_to(self, target: str | None) -> bool:
+        """In scope for a scanned target: no `target:` glob, or the glob matches it."""
+        return not self.target or (bool(target) and fnmatch.fnmatchcase(str(target), self.target))
+
     def matches(self, finding: Finding) -> bool:
+        """It names the finding's control and/or check, and its glob matches the resource."""
         if self.control and self.control != finding.control:
             return False
         if self.check and self.check != finding.check:
@@ -61,17 +67,16 @@ class Waiver:
         }
 
 
-def load_waivers(path: Path, known: KnownIds | None = None) -> list[Waiver]:
+def load_waivers(path: Path, known: KnownIds) -> list[Waiver]:
     """Read and validate a waivers file; any problem is an InputError (exit 2) with its line.
 
-    `known` (the control and check IDs a waiver may name) defaults to policies/;
-    tests pass it in to validate many files without reloading the catalog.
+    `known`: the control and check IDs a waiver may name (the engine's
+    `tfproof.engine.catalog.known_ids()`).
     """
     path = Path(path)
     data = userfiles.read_regular(path, "waivers file", MAX_BYTES, _HINT)
     text = userfiles.decode_text(data, f"The waivers file {path}", _HINT)
     entries, problems = read_entries(path, text)
-    known = known or known_ids()
     out = []
     for entry in entries:
         try:
@@ -116,8 +121,7 @@ def apply_waivers(
     Waivers scoped to another target (`target:` glob) are left out entirely.
     """
     today = today or dt.date.today()
-    waivers = [w for w in waivers
-               if not w.target or (target and fnmatch.fnmatchcase(str(target), w.target))]
+    waivers = [w for w in waivers if w.applies_to(target)]
     for finding in findings:
         if finding.status != "failed":
             continue
@@ -137,6 +141,14 @@ def apply_waivers(
         elif waiver.matched == 0:
             problems.append({"problem": "unmatched", **waiver.describe()})
     return problems
+
+
+def matched_failures(waiver: Waiver, target: str, findings: Iterable[Finding]) -> list[Finding]:
+    """The failures of one target's findings the waiver matches: waived by it (or by an
+    earlier waiver) or, expired, no longer waived. Empty when it is scoped to another target."""
+    if not waiver.applies_to(target):
+        return []
+    return [f for f in findings if f.status in ("failed", "waived") and waiver.matches(f)]
 
 
 def _name(error: Any) -> str:

@@ -4,9 +4,10 @@ A waiver is an accepted risk in the audit trail, so the file is validated, not
 merely parsed: a wrong type used to crash the scan, an unknown key (`expiry:`)
 was ignored, and a mistyped check ID only surfaced as an "unmatched" waiver,
 which looks exactly like a stale one. Each rule here turns one of those into a
-problem that names the field and says what to write instead. The IDs come from
-the same loaders the scan uses (catalog, custom policies, checkov map), so no
-network and no checkov are needed.
+problem that names the field and says what to write instead. The IDs a waiver
+may name are passed in (validation context `{"known": KnownIds}`): the engine
+reads them from the catalog, custom policies and checkov map
+(`tfproof.engine.catalog.known_ids`), so this package never imports the engine.
 """
 
 from __future__ import annotations
@@ -16,13 +17,10 @@ import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError
-
-from tfproof.engine.catalog import load_catalog
 
 FIELDS = ("control", "check", "resource", "target", "reason", "owner", "expires")
 # What to write instead, per field (the end of every problem's paragraph).
@@ -50,15 +48,6 @@ class KnownIds:
 
     controls: frozenset[str]
     check_control: Mapping[str, str]
-
-
-def known_ids(directory: Path | None = None) -> KnownIds:
-    """The IDs a waiver may name, from policies/ (catalog, custom policies, checkov map)."""
-    controls = load_catalog(directory)
-    return KnownIds(
-        controls=frozenset(c.id for c in controls),
-        check_control={check: c.id for c in controls for check in (*c.checks, *c.advisory_checks)},
-    )
 
 
 class BadTimestamp:
@@ -145,9 +134,11 @@ def _known(value: Any, info: ValidationInfo) -> str:
 
 
 def _ids(info: ValidationInfo) -> KnownIds:
-    """The IDs passed as validation context (load_waivers does), else those of policies/."""
+    """The IDs passed as validation context (load_waivers passes them)."""
     known = (info.context or {}).get("known")
-    return known if isinstance(known, KnownIds) else known_ids()
+    if not isinstance(known, KnownIds):
+        raise TypeError("WaiverEntry is validated with context={'known': KnownIds}")
+    return known
 
 
 def close(value: str, choices: Any, quote: bool = False) -> str:
