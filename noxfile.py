@@ -8,6 +8,7 @@ pytest (or to the command) unchanged.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import nox
 
@@ -22,8 +23,10 @@ def _pytest(session: nox.Session, *paths: str) -> None:
 
 @nox.session(venv_backend="none")
 def lint(session: nox.Session) -> None:
-    """ruff, terraform fmt -check and terraform validate of every module and env."""
+    """ruff, the import contracts, terraform fmt -check and terraform validate of every module."""
     session.run(PY, "-m", "ruff", "check", ".", external=True)
+    # the layers of pyproject.toml [tool.importlinter] (also tests/unit/test_architecture.py)
+    session.run(str(Path(PY).with_name("lint-imports")), "--no-logo", external=True)
     session.run(PY, "-m", "tfproof_dev.validate", "infra", *session.posargs, external=True)
 
 

@@ -24,9 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from tfproof import userfiles
+from tfproof.secrets.generated import SECRET_VARIABLES, secret_file
 from tfproof.secrets.text import REDACTED, is_secret_name
-from tfproof.settings import cache_dir
-from tfproof.terraform.inputs import SECRET_VARIABLES
 
 MIN_SECRET_LENGTH = 4
 _CREDENTIAL_ENV = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
@@ -75,7 +74,7 @@ def run_secrets(
         elif key in _CREDENTIAL_ENV:
             values.append(value)
     for name in SECRET_VARIABLES:
-        stored = cache_dir() / "secrets" / name
+        stored = secret_file(name)
         if stored.is_file():
             values.append(stored.read_text().strip())
     for text in _texts(config_files):

@@ -15,16 +15,16 @@ import re
 import secrets
 from pathlib import Path
 
+from tfproof.secrets.generated import SECRET_VARIABLES, secret_file
 from tfproof.settings import cache_dir
 from tfproof.terraform.toolchain import file_lock
 
-SECRET_VARIABLES = ("db_password",)
 _GENERATED = re.compile(r"Tp1-[A-Za-z0-9_-]{32}")  # what `generated_secret` writes
 
 
 def generated_secret(name: str) -> str:
     """A random secret stored (mode 0600) in the cache dir, created on first use."""
-    path = cache_dir() / "secrets" / name
+    path = secret_file(name)
     value = _stored(path)
     if value is None:
         with file_lock(cache_dir() / "secrets.lock"):
