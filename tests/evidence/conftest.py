@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from tfproof.engine.catalog import Control
-from tfproof.evidence.audit import evidence_document
 from tfproof.evidence.catalog import load_controls
+from tfproof.evidence.document import evidence_document
 from tfproof.evidence.model import EnvScan, LayerInputs, TestResult
 from tfproof.findings import Finding, ScanReport
 from tfproof.plan import Plan

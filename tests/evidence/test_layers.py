@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from tfproof.errors import TfproofError
-from tfproof.evidence.layers import read_live_checks, sandbox_account
-from tfproof.evidence.model import LayerInputs, rollup
+from tfproof.evidence.live import read_live_checks, sandbox_account
+from tfproof.evidence.model import LayerInputs
+from tfproof.evidence.rollup import rollup
 from tfproof.sandbox.kinds import EMBEDDED_ACCOUNT_ID
 from tfproof.sandbox.livecheck import LiveCheck
 

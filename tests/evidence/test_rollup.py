@@ -5,7 +5,8 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
-from tfproof.evidence.model import LayerInputs, TestResult, audit_failed, rollup
+from tfproof.evidence.model import LayerInputs, TestResult
+from tfproof.evidence.rollup import audit_failed, rollup
 from tfproof.evidence.schema import EVIDENCE
 from tfproof.sandbox.livecheck import LiveCheck
 

@@ -122,7 +122,8 @@ def build_request(args: argparse.Namespace, root: Path) -> AuditRequest:
 
 def run(args: argparse.Namespace) -> int:
     """Run the audit, print the verdicts, where the bundle is, and the failures last."""
-    from tfproof.evidence.audit import run_audit, terminal_lines
+    from tfproof.evidence.audit import run_audit
+    from tfproof.evidence.terminal import terminal_lines
 
     if args.quiet:
         os.environ["TFPROOF_QUIET"] = "1"

@@ -4,58 +4,35 @@ The order is chosen for wall-clock time on a small machine: the pytest layers
 start first in a subprocess; meanwhile this process plans each environment
 (served from the plan cache when unchanged) and runs the policy scan on it.
 Then the outcomes are rolled up per control and every file of the bundle is
-written from the one evidence document, so the report, the CSV and the OSCAL
-document can never disagree with evidence.json.
+written from the one evidence document (`evidence.document`), so the report,
+the CSV and the OSCAL document can never disagree with evidence.json.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tfproof import lifecycle, progress
-from tfproof.engine.catalog import Control
 from tfproof.evidence import compare as compare_mod
-from tfproof.evidence import csvout, html, oscal
 from tfproof.evidence.bundle import BundleWriter
 from tfproof.evidence.catalog import load_controls
-from tfproof.evidence.combined import combined_junit, combined_sarif
-from tfproof.evidence.layers import (
-    AuditRequest,
-    env_scan,
-    finish_tests,
-    plan_resources,
-    plan_target,
-    read_live_checks,
-    run_live_layer,
-    sandbox_account,
-    scan_target,
-    start_tests,
-)
+from tfproof.evidence.document import evidence_document, write_bundle
+from tfproof.evidence.inputs import input_files, redacted_command, sensitive_names
+from tfproof.evidence.layers import AuditRequest, env_scan, plan_resources, plan_target, scan_target
+from tfproof.evidence.live import read_live_checks, run_live_layer, sandbox_account
 from tfproof.evidence.manifest import ManifestData, git_info, input_hashes, tool_versions
-from tfproof.evidence.model import EnvScan, LayerInputs, rollup
+from tfproof.evidence.model import EnvScan, LayerInputs
+from tfproof.evidence.pytest_run import finish_tests, start_tests
+from tfproof.evidence.rollup import audit_failed
 from tfproof.evidence.waivers import waiver_table
 from tfproof.findings import ScanReport
 from tfproof.sandbox.livecheck import LiveCheck
 from tfproof.secrets.scrub import SecretGuard, remember, remember_inputs, run_secrets
 from tfproof.terraform.toolchain import PROVIDER_VERSION, versions
-from tfproof.terraform.workspace import Workspace
-
-EVIDENCE_SCHEMA = "tfproof-evidence/1"
-FILES = {
-    "evidence": "evidence.json",
-    "report": "report.html",
-    "controls_csv": "controls.csv",
-    "junit": "junit.xml",
-    "sarif": "results.sarif",
-    "oscal": "assessment-results.oscal.json",
-    "pytest_output": "logs/pytest-output.txt",
-}
 
 
 @dataclass
@@ -68,8 +45,7 @@ class AuditResult:
     @property
     def failed(self) -> bool:
         """True when a control failed (or a failure fits no control)."""
-        summary = self.evidence["summary"]
-        return bool(summary["failing_controls"] or summary["failing_unattributed"])
+        return audit_failed(self.evidence)
 
 
 def _now() -> dt.datetime:
@@ -78,46 +54,6 @@ def _now() -> dt.datetime:
 
 def _iso(moment: dt.datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
-
-
-def _sensitive_names(raw_plans: list[dict[str, Any]]) -> set[str]:
-    names = set()
-    for raw in raw_plans:
-        variables = raw.get("configuration", {}).get("root_module", {}).get("variables", {})
-        names.update(n for n, v in variables.items() if v.get("sensitive"))
-    return names
-
-
-def _redacted_command(argv: list[str]) -> list[str]:
-    """The command line as recorded: `--var NAME=VALUE` keeps only the name."""
-    out, hide_next = [], False
-    for arg in argv:
-        if hide_next:
-            out.append(arg.split("=", 1)[0] + "=***")
-            hide_next = False
-        elif arg == "--var":
-            out.append(arg)
-            hide_next = True
-        elif arg.startswith("--var="):
-            out.append("--var=" + arg[len("--var="):].split("=", 1)[0] + "=***")
-        else:
-            out.append(arg)
-    return out
-
-
-def _input_files(request: AuditRequest, scratch: Path) -> list[Path]:
-    files: list[Path] = []
-    for target in request.targets:
-        files.extend(Workspace(target.path, directory=scratch / "ws").files())
-    policies = request.root / "policies"
-    if policies.is_dir():
-        files.extend(
-            p for p in policies.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-        )
-    if request.waivers is not None:
-        files.append(request.waivers)
-    files.extend(request.var_files)
-    return files
 
 
 def run_audit(
@@ -140,8 +76,8 @@ def run_audit(
     try:
         tests_run = start_tests(request, scratch)
         raw_plans = [plan_target(t, request) for t in request.targets]
-        inputs_files = _input_files(request, scratch)
-        secrets = run_secrets(request.variables, inputs_files, _sensitive_names(raw_plans))
+        inputs_files = input_files(request, scratch)
+        secrets = run_secrets(request.variables, inputs_files, sensitive_names(raw_plans))
         remember(*secrets)
         guard = SecretGuard(secrets)
         writer = BundleWriter(out, run_id, guard)
@@ -161,7 +97,7 @@ def run_audit(
             for target, raw, (rel, path) in zip(request.targets, raw_plans, plan_files,
                                                 strict=True):
                 if "policy" in request.layers:
-                    report = scan_target(target, raw, path, request)
+                    report = scan_target(target, path, request)
                 else:
                     report = ScanReport(target=str(target.path), findings=[])
                 out.append(env_scan(target, rel, plan_resources(raw), report))
@@ -231,7 +167,7 @@ def run_audit(
             "sandbox": sandbox,
             "git": git,
             "versions": tool_versions(tf.terraform, tf.provider or PROVIDER_VERSION),
-            "command": _redacted_command(argv),
+            "command": redacted_command(argv),
             "pytest_exit": pytest_exit,
             "inputs": inputs_hashes,
         }
@@ -275,80 +211,3 @@ def _rel(root: Path, path: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(path)
-
-
-def evidence_document(
-    run: dict[str, Any],
-    controls: Sequence[Control],
-    inputs: LayerInputs,
-    waivers: list[dict[str, Any]],
-) -> dict[str, Any]:
-    """The evidence.json document: the run, every control's verdict and evidence, waivers."""
-    return {
-        "schema": EVIDENCE_SCHEMA,
-        "run": run,
-        **rollup(controls, inputs),
-        "waivers": waivers,
-        "notes": list(inputs.notes),
-        "files": dict(FILES),
-    }
-
-
-def write_bundle(
-    writer: BundleWriter,
-    evidence: dict[str, Any],
-    reports: list[tuple[str, ScanReport]],
-    pytest_junit: Path | None = None,
-    pytest_log: Path | None = None,
-) -> None:
-    """Every file of the bundle but the seals, all derived from `evidence` and the scans."""
-    writer.write_json(FILES["evidence"], evidence)
-    writer.write_text(FILES["controls_csv"], csvout.to_csv(evidence))
-    writer.write_json(FILES["oscal"], oscal.assessment_results(evidence))
-    writer.write_json(FILES["sarif"], combined_sarif(reports))
-    pytest_xml = pytest_junit.read_text() if pytest_junit and pytest_junit.is_file() else None
-    live = [c for control in evidence["controls"] for c in control["live_checks"]]
-    live += evidence["unattributed"]["live_checks"]
-    kind = evidence["run"].get("sandbox", {}).get("kind")
-    writer.write_text(FILES["junit"], combined_junit(reports, pytest_xml, live, kind))
-    if pytest_log is not None:
-        writer.copy_text(FILES["pytest_output"], pytest_log)
-    writer.write_text(FILES["report"], html.render(evidence, writer.hashes()))
-
-
-def terminal_lines(result: AuditResult) -> list[str]:
-    """What the terminal shows at the end: every control, the delta, where, failures last."""
-    evidence = result.evidence
-    lines = ["", f"{'control':<16} {'status':<12} {'proved by':<18} reason"]
-    failing = []
-    for control in evidence["controls"]:
-        proved = ",".join(control["proved_by"]) or "-"
-        line = f"{control['id']:<16} {control['status']:<12} {proved:<18} {control['reason']}"
-        lines.append(line[:160])
-        if control["status"] == "failed":
-            failing.append(control)
-    summary = evidence["summary"]
-    counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary["controls"].items())
-    lines.append("")
-    lines.append(f"controls: {counts}")
-    if "comparison" in evidence:
-        lines.extend(compare_mod.describe(evidence["comparison"]))
-    lines.append(f"evidence bundle: {result.bundle}")
-    lines.append(f"report: {result.bundle / FILES['report']}")
-    if failing or summary["failing_unattributed"]:
-        lines.append("")
-        lines.append("FAILED controls:")
-        for control in failing:
-            lines.append(f"  {control['id']}: {control['reason']}")
-            bad = [f for f in control["findings"] if f["status"] == "failed"][:5]
-            lines.extend(f"    {f['env']}: {f['check']} {f['resource']}" for f in bad)
-            bad_tests = [t for t in control["tests"] if t["outcome"] in ("failed", "error")][:5]
-            lines.extend(f"    test {t['nodeid']}" for t in bad_tests)
-            failed_live = Counter(
-                c["name"] for c in control["live_checks"] if c["status"] == "failed"
-            )
-            lines.extend(f"    live {name} ({n}x)" if n > 1 else f"    live {name}"
-                         for name, n in failed_live.most_common(5))
-        for item in summary["failing_unattributed"]:
-            lines.append(f"  (fits no control) {item}")
-    return lines
