@@ -1,8 +1,10 @@
 """The findings model shared by the policy engine, checkov, waivers, reports and evidence.
 
 One `Finding` is one check's verdict on one resource address, rolled up into
-exactly one control of the catalog. Its JSON form is the `tfproof scan
---format json` contract (`tfproof scan --help`, README), so every writer serialises through here.
+exactly one control of the catalog (`policies/catalog.yaml`; each control is a
+promise of `docs/requirements.md`). Its JSON form is the `tfproof scan --format
+json` contract (`tfproof scan --help`, README), so every writer serialises
+through here.
 """
 
 from __future__ import annotations
