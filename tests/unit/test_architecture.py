@@ -48,3 +48,13 @@ def test_every_package_has_a_layer():
     assert listed == _packages()
     (aws,) = [c for c in _contracts() if "boto3" in c.get("forbidden_modules", [])]
     assert set(aws["source_modules"]) == _packages() - {"tfproof.sandbox"}
+
+
+def test_no_source_file_passes_300_lines():
+    """Files are split by concern before they grow past ~300 lines (the team's rule)."""
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in (ROOT / "src").rglob("*.py")
+        if (n := len(p.read_text().splitlines())) > 300
+    }
+    assert long == {}
