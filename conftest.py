@@ -14,10 +14,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import tftest
+from tftest import TerraformPlanOutput as TfPlan
 
 from tfproof.plan import Plan
 from tfproof.terraform.inputs import env_secret_variables
-from tfproof.terraform.planner import PlanRequest, plan
+from tfproof.terraform.planner import PlanRequest, plan_json
+from tfproof_dev.tftest_plans import tftest_plan
 
 ROOT = Path(__file__).resolve().parent
 INFRA = ROOT / "infra"
@@ -51,17 +54,56 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
 
 
 @pytest.fixture(scope="session")
-def plan_of() -> Callable[..., Plan]:
-    """Plan a root module (cached by content); `plan_of(path, **variables)`."""
-    memo: dict[tuple[str, tuple[tuple[str, str], ...]], Plan] = {}
+def plan_json_of() -> Callable[..., dict]:
+    """The plan JSON of a root module: made by tftest on a miss, kept in tfproof's plan cache."""
+    memo: dict[tuple[str, tuple[tuple[str, str], ...]], dict] = {}
 
-    def _plan(path: Path | str, **variables: str) -> Plan:
+    def _plan(path: Path | str, **variables: str) -> dict:
         key = (str(path), tuple(sorted(variables.items())))
         if key not in memo:
-            memo[key] = plan(PlanRequest(path=Path(path), variables=variables))
+            request = PlanRequest(path=Path(path), variables=variables)
+            memo[key] = plan_json(request, produce=tftest_plan)
         return memo[key]
 
     return _plan
+
+
+@pytest.fixture(scope="session")
+def plan_of(plan_json_of: Callable[..., dict]) -> Callable[..., Plan]:
+    """The engine's `Plan` of a root module (policy tests); `plan_of(path, **variables)`."""
+    memo: dict[int, Plan] = {}
+
+    def _plan(path: Path | str, **variables: str) -> Plan:
+        raw = plan_json_of(path, **variables)
+        if id(raw) not in memo:
+            memo[id(raw)] = Plan(raw, name=str(path), checked=True)
+        return memo[id(raw)]
+
+    return _plan
+
+
+@pytest.fixture(scope="session")
+def tfplan_of(plan_json_of: Callable[..., dict]) -> Callable[..., tftest.TerraformPlanOutput]:
+    """tftest's `TerraformPlanOutput` of a root module (plan tests); same cache as `plan_of`."""
+    memo: dict[int, tftest.TerraformPlanOutput] = {}
+
+    def _plan(path: Path | str, **variables: str) -> tftest.TerraformPlanOutput:
+        raw = plan_json_of(path, **variables)
+        if id(raw) not in memo:
+            memo[id(raw)] = tftest.TerraformPlanOutput(raw)
+        return memo[id(raw)]
+
+    return _plan
+
+
+@pytest.fixture(scope="session")
+def env_tfplan(tfplan_of: Callable[..., TfPlan]) -> Callable[[str], TfPlan]:
+    """tftest's plan of `infra/envs/<name>` with its generated secret inputs."""
+
+    def _env(name: str) -> tftest.TerraformPlanOutput:
+        return tfplan_of(INFRA / "envs" / name, **env_secret_variables())
+
+    return _env
 
 
 @pytest.fixture(scope="session")

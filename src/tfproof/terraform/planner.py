@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,7 +55,7 @@ def _hash_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _var_files(request: PlanRequest) -> list[Path]:
+def var_files(request: PlanRequest) -> list[Path]:
     resolved = []
     for path in request.var_files:
         path = Path(path)
@@ -73,7 +73,7 @@ def cache_key(request: PlanRequest, workspace: Workspace) -> str:
         "tree": workspace.digest(),
         "root": str(workspace.relative_root),
         "vars": {k: _hash_bytes(str(v).encode()) for k, v in sorted(request.variables.items())},
-        "var_files": [_hash_bytes(p.read_bytes()) for p in _var_files(request)],
+        "var_files": [_hash_bytes(p.read_bytes()) for p in var_files(request)],
         "tf_var_env": dict(sorted(tf_env.items())),
         "versions": vars(versions()),
         "settings": dict(sorted(request.settings.items())),
@@ -97,7 +97,31 @@ def _cached(path: Path) -> dict[str, Any] | None:
     return cachefile.read_json(path, check=lambda doc: plan_reader.validate(doc, path.name))
 
 
-def plan_json(request: PlanRequest, use_cache: bool = True) -> dict[str, Any]:
+# What makes the plan JSON on a cache miss: (workspace, request, TF_VAR_* env) -> the
+# document of `terraform show -json`. tfproof's own is `terraform_plan`; the test suite
+# passes one that drives tftest (tfproof_dev.tftest_plans), so both share this cache.
+Producer = Callable[[Workspace, PlanRequest, dict[str, str]], dict[str, Any]]
+
+
+def terraform_plan(
+    workspace: Workspace, request: PlanRequest, env: dict[str, str]
+) -> dict[str, Any]:
+    """init, plan and `show -json` in the scratch copy, each through `lifecycle`."""
+    display = request.display()
+    workspace.materialise(request.settings, request.provider_extra)
+    progress.say(f"terraform init: {display}")
+    workspace.run(["init", "-input=false", "-no-color", "-backend=true"], env, "init")
+    progress.say(f"terraform plan: {display}")
+    args = ["plan", "-input=false", "-no-color", "-lock=false", "-out=tfproof.tfplan"]
+    args += [f"-var-file={p}" for p in var_files(request)]
+    workspace.run(args, env, "plan")
+    shown = workspace.run(["show", "-json", "tfproof.tfplan"], env, "show")
+    return plan_reader.parse(shown.stdout, f"`terraform show -json` of {display}")
+
+
+def plan_json(
+    request: PlanRequest, use_cache: bool = True, produce: Producer | None = None
+) -> dict[str, Any]:
     """Return the redacted plan JSON of a root module, planning only on a cache miss."""
     started = time.monotonic()
     display = request.display()
@@ -117,18 +141,8 @@ def plan_json(request: PlanRequest, use_cache: bool = True) -> dict[str, Any]:
             _stats("hit", display, time.monotonic() - started)
             return hit
         with workspace:
-            workspace.materialise(request.settings, request.provider_extra)
             env = {f"TF_VAR_{k}": str(v) for k, v in request.variables.items()}
-            progress.say(f"terraform init: {display}")
-            workspace.run(
-                ["init", "-input=false", "-no-color", "-backend=true"], env, "init"
-            )
-            progress.say(f"terraform plan: {display}")
-            args = ["plan", "-input=false", "-no-color", "-lock=false", "-out=tfproof.tfplan"]
-            args += [f"-var-file={p}" for p in _var_files(request)]
-            workspace.run(args, env, "plan")
-            shown = workspace.run(["show", "-json", "tfproof.tfplan"], env, "show")
-            raw = plan_reader.parse(shown.stdout, f"`terraform show -json` of {display}")
+            raw = (produce or terraform_plan)(workspace, request, env)
         raw = redact_plan(raw)
         plan_reader.validate(raw, f"the plan of {display}")
         cachefile.write_json(cached, raw)
@@ -138,6 +152,6 @@ def plan_json(request: PlanRequest, use_cache: bool = True) -> dict[str, Any]:
     return raw
 
 
-def plan(request: PlanRequest, use_cache: bool = True) -> Plan:
+def plan(request: PlanRequest, use_cache: bool = True, produce: Producer | None = None) -> Plan:
     """The plan of a root module as a `Plan` object."""
-    return Plan(plan_json(request, use_cache), name=request.display(), checked=True)
+    return Plan(plan_json(request, use_cache, produce), name=request.display(), checked=True)

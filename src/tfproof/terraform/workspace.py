@@ -28,7 +28,8 @@ from tfproof.terraform.hcl import (
 from tfproof.terraform.toolchain import terraform_command, terraform_env
 from tfproof.terraform.tree import MAX_TREE_BYTES, iter_files, local_module_dirs, tf_files
 
-_OVERRIDE_NAME = "zz_tfproof_override.tf"
+OVERRIDE_NAME = "zz_tfproof_override.tf"  # merged into the user's provider blocks
+PROVIDER_NAME = "zz_tfproof_provider.tf"  # for roots that declare no provider block
 
 
 class Workspace:
@@ -116,17 +117,35 @@ class Workspace:
     ) -> str:
         """Copy the modules into the scratch directory and add tfproof's provider settings.
 
-        Roots that declare `provider "aws"` blocks get an override file (one block per
-        alias, merged by Terraform into the user's); roots that declare none get a plain
-        provider file. A configured backend is replaced by a local one. `per_block(alias,
-        user_body)` adds text to each block (the sandbox adds its run tags there). Returns
-        the text written.
+        `override` says what is written and why; returns the text written.
         """
+        self.copy_tree()
+        name, text = self.override(settings, extra, per_block, region)
+        (self.root / name).write_text(text)
+        return text
+
+    def copy_tree(self) -> None:
+        """Copy the root and its local modules into the scratch directory (layout kept)."""
         for path in self.files():
             target = self.directory / path.relative_to(self.base)
             target.parent.mkdir(parents=True, exist_ok=True)
             if not target.exists():
                 shutil.copy2(path, target)
+
+    def override(
+        self,
+        settings: Mapping[str, str],
+        extra: str = "",
+        per_block: Callable[[str | None, str | None], str] | None = None,
+        region: str = "us-east-1",
+    ) -> tuple[str, str]:
+        """(file name, HCL) of tfproof's provider settings for this root.
+
+        Roots that declare `provider "aws"` blocks get an override file (one block per
+        alias, merged by Terraform into the user's); roots that declare none get a plain
+        provider file. A configured backend is replaced by a local one. `per_block(alias,
+        user_body)` adds text to each block (the sandbox adds its run tags there).
+        """
 
         def block(alias: str | None, body: str | None, values: Mapping[str, str]) -> str:
             more = extra + (per_block(alias, body) if per_block else "")
@@ -136,16 +155,12 @@ class Workspace:
         if not declared:
             values = {"region": f'"{region}"', **settings}
             aliases = [None, *configuration_aliases(self.source)]
-            text = "\n".join(block(alias, None, values) for alias in aliases)
-            (self.root / "zz_tfproof_provider.tf").write_text(text)
-            return text
+            return PROVIDER_NAME, "\n".join(block(alias, None, values) for alias in aliases)
         parts: list[str] = []
         if has_backend(self.source):
             parts.append('terraform {\n  backend "local" {}\n}\n')
         parts.extend(block(alias, body, settings) for alias, body in declared)
-        text = "\n".join(parts)
-        (self.root / _OVERRIDE_NAME).write_text(text)
-        return text
+        return OVERRIDE_NAME, "\n".join(parts)
 
     def run(
         self,
@@ -160,7 +175,7 @@ class Workspace:
         signal stops the provider processes it started as well, not only Terraform.
         """
         extra = dict(env or {})
-        private_tmp = self._private_tmp()
+        private_tmp = self.private_tmp()
         if private_tmp is not None:
             extra.setdefault("TMPDIR", str(private_tmp))
         try:
@@ -184,7 +199,7 @@ class Workspace:
             )
         return proc
 
-    def _private_tmp(self) -> Path | None:
+    def private_tmp(self) -> Path | None:
         """A TMPDIR for Terraform inside tfproof's own scratch folder, so that what Terraform
         and the provider leave there when stopped (the provider's plugin socket) goes with
         the folder; None for a caller's directory, or where a socket path would not fit."""

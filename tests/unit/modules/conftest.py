@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+import tftest
+from tftest import TerraformPlanOutput as TfPlan
 
 from tfproof.plan import Plan
 
@@ -17,5 +19,15 @@ def example_plan(plan_of: Callable[..., Plan]) -> Callable[..., Plan]:
 
     def _plan(module: str, **variables: str) -> Plan:
         return plan_of(example_dir(module), **variables)
+
+    return _plan
+
+
+@pytest.fixture(scope="session")
+def example_tfplan(tfplan_of: Callable[..., TfPlan]) -> Callable[..., TfPlan]:
+    """`example_tfplan("rds", deletion_protection="false")`: tftest's plan of the example root."""
+
+    def _plan(module: str, **variables: str) -> tftest.TerraformPlanOutput:
+        return tfplan_of(example_dir(module), **variables)
 
     return _plan

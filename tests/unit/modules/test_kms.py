@@ -4,38 +4,45 @@ this region's CloudWatch Logs (for this account's log groups) and the SNS publis
 from __future__ import annotations
 
 import pytest
+from tftest import TerraformPlanOutput
 
-from tfproof.plan import Plan
-
-from .support import EXAMPLE_ACCOUNT, as_list, assert_tagged, statements
+from .tfsupport import EXAMPLE_ACCOUNT, as_list, assert_tagged, refs, resources, statements
 
 pytestmark = pytest.mark.plan
 
+M = "module.this."
+
 
 @pytest.fixture(scope="module")
-def plan(example_plan) -> Plan:
-    return example_plan("kms")
+def plan(example_tfplan) -> TerraformPlanOutput:
+    return example_tfplan("kms")
 
 
-def test_inventory(plan: Plan) -> None:
-    assert set(plan.resources) == {"module.this.aws_kms_key.this", "module.this.aws_kms_alias.this"}
+@pytest.fixture(scope="module")
+def this(plan: TerraformPlanOutput):
+    """The module under test, as tftest keys it: resources by their address inside it."""
+    return plan.modules["module.this"]
+
+
+def test_inventory(plan: TerraformPlanOutput) -> None:
+    assert set(resources(plan)) == {f"{M}aws_kms_key.this", f"{M}aws_kms_alias.this"}
 
 
 @pytest.mark.control("KEY-ROTATION")
-def test_key_rotates_with_a_30_day_deletion_window(plan: Plan) -> None:
-    key = plan.resources["module.this.aws_kms_key.this"]
+def test_key_rotates_with_a_30_day_deletion_window(plan: TerraformPlanOutput, this) -> None:
+    key = this.resources["aws_kms_key.this"]["values"]
     assert key["enable_key_rotation"] is True
     assert key["deletion_window_in_days"] == 30
     assert key["key_usage"] == "ENCRYPT_DECRYPT"
     assert key["customer_master_key_spec"] == "SYMMETRIC_DEFAULT"
-    alias = plan.resources["module.this.aws_kms_alias.this"]
+    alias = this.resources["aws_kms_alias.this"]["values"]
     assert alias["name"] == "alias/gen-ai-data"
-    assert "aws_kms_key.this.key_id" in alias.references("target_key_id")
+    assert "aws_kms_key.this.key_id" in refs(plan, f"{M}aws_kms_alias.this", "target_key_id")
 
 
 @pytest.mark.control("IAM-LEAST")
-def test_key_policy_statements(plan: Plan) -> None:
-    policy = statements(plan.resources["module.this.aws_kms_key.this"]["policy"])
+def test_key_policy_statements(this) -> None:
+    policy = statements(this.resources["aws_kms_key.this"]["values"]["policy"])
     assert set(policy) == {
         "AccountRootAdministersKey",
         "CloudWatchLogsUseKey",
@@ -68,6 +75,6 @@ def test_key_policy_statements(plan: Plan) -> None:
 
 
 @pytest.mark.control("TAGS")
-def test_key_merges_module_tags(plan: Plan) -> None:
+def test_key_merges_module_tags(plan: TerraformPlanOutput, this) -> None:
     assert_tagged(plan)
-    assert plan.resources["module.this.aws_kms_key.this"]["tags"]["Name"] == "gen-ai-data"
+    assert this.resources["aws_kms_key.this"]["values"]["tags"]["Name"] == "gen-ai-data"
