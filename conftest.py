@@ -20,7 +20,7 @@ from tftest import TerraformPlanOutput as TfPlan
 from tfproof.plan import Plan
 from tfproof.terraform.inputs import env_secret_variables
 from tfproof.terraform.planner import PlanRequest, plan_json
-from tfproof_dev.tftest_plans import tftest_plan
+from tfproof_dev.tftest_plans import terraform_binary, tftest_plan
 
 ROOT = Path(__file__).resolve().parent
 INFRA = ROOT / "infra"
@@ -29,6 +29,10 @@ ENVS = ("production", "sandbox")
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("TFPROOF_CACHE_DIR", str(ROOT / ".cache" / "tfproof"))
+    # pytest-terraform (loaded by entry point) runs `terraform` from PATH unless told, and
+    # refuses to start without one: it gets the bundled binary, as tftest does
+    if hasattr(config.option, "dest_tf_binary") and not config.option.dest_tf_binary:
+        config.option.dest_tf_binary = terraform_binary()
     if "TFPROOF_STATS_FILE" not in os.environ and not hasattr(config, "workerinput"):
         handle, path = tempfile.mkstemp(prefix="tfproof-stats-", suffix=".jsonl")
         os.close(handle)
