@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from tftest import TerraformPlanOutput
 
-from tfproof.plan import Plan
+from .tfsupport import resources
 
 pytestmark = pytest.mark.plan
 
@@ -12,21 +13,27 @@ SERVICES = {"search": "gen-ai-search", "code": "gen-ai-code"}
 
 
 @pytest.fixture(scope="module")
-def plan(example_plan) -> Plan:
-    return example_plan("autoscaling")
+def plan(example_tfplan) -> TerraformPlanOutput:
+    return example_tfplan("autoscaling")
 
 
-def test_inventory(plan: Plan) -> None:
+@pytest.fixture(scope="module")
+def this(plan: TerraformPlanOutput):
+    """The module under test, as tftest keys it: resources by their address inside it."""
+    return plan.modules["module.this"]
+
+
+def test_inventory(plan: TerraformPlanOutput) -> None:
     expected = set()
     for key in SERVICES:
         expected.add(f'module.this.aws_appautoscaling_target.this["{key}"]')
         expected.add(f'module.this.aws_appautoscaling_policy.cpu["{key}"]')
-    assert set(plan.resources) == expected
+    assert set(resources(plan)) == expected
 
 
 @pytest.mark.parametrize(("key", "service"), sorted(SERVICES.items()))
-def test_target_one_to_four_tasks_of_the_service(plan: Plan, key: str, service: str) -> None:
-    target = plan.resources[f'module.this.aws_appautoscaling_target.this["{key}"]']
+def test_target_one_to_four_tasks_of_the_service(this, key: str, service: str) -> None:
+    target = this.resources[f'aws_appautoscaling_target.this["{key}"]']["values"]
     assert target["resource_id"] == f"service/gen-ai-cluster/{service}"
     assert target["service_namespace"] == "ecs"
     assert target["scalable_dimension"] == "ecs:service:DesiredCount"
@@ -34,8 +41,8 @@ def test_target_one_to_four_tasks_of_the_service(plan: Plan, key: str, service: 
 
 
 @pytest.mark.parametrize(("key", "service"), sorted(SERVICES.items()))
-def test_cpu_target_tracking_policy_on_the_same_target(plan: Plan, key: str, service: str) -> None:
-    policy = plan.resources[f'module.this.aws_appautoscaling_policy.cpu["{key}"]']
+def test_cpu_target_tracking_policy_on_the_same_target(this, key: str, service: str) -> None:
+    policy = this.resources[f'aws_appautoscaling_policy.cpu["{key}"]']["values"]
     assert policy["policy_type"] == "TargetTrackingScaling"
     assert policy["resource_id"] == f"service/gen-ai-cluster/{service}"
     (config,) = policy["target_tracking_scaling_policy_configuration"]

@@ -4,24 +4,31 @@ to its subscribers."""
 from __future__ import annotations
 
 import pytest
+from tftest import TerraformPlanOutput
 
-from tfproof.plan import Plan
+from .tfsupport import resources
 
 pytestmark = pytest.mark.plan
 
 
 @pytest.fixture(scope="module")
-def plan(example_plan) -> Plan:
-    return example_plan("budget")
+def plan(example_tfplan) -> TerraformPlanOutput:
+    return example_tfplan("budget")
 
 
-def test_inventory(plan: Plan) -> None:
-    assert set(plan.resources) == {"module.this.aws_budgets_budget.this"}
+@pytest.fixture(scope="module")
+def this(plan: TerraformPlanOutput):
+    """The module under test, as tftest keys it: resources by their address inside it."""
+    return plan.modules["module.this"]
+
+
+def test_inventory(plan: TerraformPlanOutput) -> None:
+    assert set(resources(plan)) == {"module.this.aws_budgets_budget.this"}
 
 
 @pytest.mark.control("COST")
-def test_monthly_cost_budget_on_the_project_tag(plan: Plan) -> None:
-    budget = plan.resources["module.this.aws_budgets_budget.this"]
+def test_monthly_cost_budget_on_the_project_tag(this) -> None:
+    budget = this.resources["aws_budgets_budget.this"]["values"]
     assert budget["name"] == "gen-ai-monthly"
     assert budget["budget_type"] == "COST"
     assert (float(budget["limit_amount"]), budget["limit_unit"]) == (1000.0, "USD")
@@ -32,8 +39,8 @@ def test_monthly_cost_budget_on_the_project_tag(plan: Plan) -> None:
 
 
 @pytest.mark.control("COST")
-def test_alert_at_80_percent_actual_spend_reaches_topic_and_mail(plan: Plan) -> None:
-    (notification,) = plan.resources["module.this.aws_budgets_budget.this"]["notification"]
+def test_alert_at_80_percent_actual_spend_reaches_topic_and_mail(this) -> None:
+    (notification,) = this.resources["aws_budgets_budget.this"]["values"]["notification"]
     assert notification["comparison_operator"] == "GREATER_THAN"
     assert notification["threshold"] == 80
     assert notification["threshold_type"] == "PERCENTAGE"

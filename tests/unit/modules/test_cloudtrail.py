@@ -7,19 +7,21 @@ from __future__ import annotations
 import json
 
 import pytest
+from tftest import TerraformPlanOutput
 
-from tfproof.plan import Plan
-
-from .support import (
+from .tfsupport import (
+    DEFAULT_TAGS,
     EXAMPLE_ACCOUNT,
+    MODULE_TAGS,
     as_list,
     assert_private_versioned_bucket,
-    assert_tagged,
     assert_tls_only_bucket_policy,
     config_statements,
     constant,
     refs,
+    resources,
     statements,
+    unknown,
 )
 
 pytestmark = pytest.mark.plan
@@ -43,23 +45,50 @@ CLOUDWATCH = {
 
 
 @pytest.fixture(scope="module")
-def plan(example_plan) -> Plan:
-    return example_plan("cloudtrail")
+def plan(example_tfplan) -> TerraformPlanOutput:
+    return example_tfplan("cloudtrail")
 
 
 @pytest.fixture(scope="module")
-def with_logs(example_plan) -> Plan:
-    return example_plan("cloudtrail", cloudwatch_logs_enabled="true")
+def with_logs(example_tfplan) -> TerraformPlanOutput:
+    return example_tfplan("cloudtrail", cloudwatch_logs_enabled="true")
 
 
-def test_inventory_follows_the_cloudwatch_switch(plan: Plan, with_logs: Plan) -> None:
-    assert set(plan.resources) == BASE
-    assert set(with_logs.resources) == BASE | CLOUDWATCH
+@pytest.fixture(scope="module")
+def this(plan: TerraformPlanOutput):
+    """The module under test, as tftest keys it: resources by their address inside it."""
+    return plan.modules["module.this"]
+
+
+def _assert_tagged(plan: TerraformPlanOutput) -> None:
+    """tfsupport's `assert_tagged`, but a resource whose values are all unknown at plan time
+    (the trail bucket's policy) has no `values` key in the plan JSON: read it as `{}`."""
+    addresses = [a for a, r in resources(plan).items()
+                 if "tags_all" in (r.get("values") or {}) or "tags_all" in unknown(plan, a)]
+    assert addresses, "no taggable resource: the tag check would prove nothing"
+    problems = []
+    for address in addresses:
+        planned = resources(plan)[address].get("values") or {}
+        own = planned.get("tags") or {}
+        effective = planned.get("tags_all") or own
+        if not MODULE_TAGS.items() <= own.items() or not own.get("Name"):
+            problems.append(f"{address}: tags {own}")
+        if not DEFAULT_TAGS.items() <= effective.items():
+            problems.append(f"{address}: tags_all {effective}")
+    assert problems == []
+
+
+def test_inventory_follows_the_cloudwatch_switch(
+    plan: TerraformPlanOutput, with_logs: TerraformPlanOutput
+) -> None:
+    assert set(resources(plan)) == BASE
+    assert set(resources(with_logs)) == BASE | CLOUDWATCH
 
 
 @pytest.mark.control("TRAIL")
-def test_trail_multi_region_global_validated_encrypted(plan: Plan) -> None:
-    trail = plan.resources[f"{M}aws_cloudtrail.this"]
+def test_trail_multi_region_global_validated_encrypted(plan: TerraformPlanOutput, this) -> None:
+    address = f"{M}aws_cloudtrail.this"
+    trail = this.resources["aws_cloudtrail.this"]["values"]
     assert trail["name"] == "gen-ai-trail"
     assert trail["is_multi_region_trail"] is True
     assert trail["include_global_service_events"] is True
@@ -67,16 +96,17 @@ def test_trail_multi_region_global_validated_encrypted(plan: Plan) -> None:
     assert trail["enable_logging"] is True
     assert trail["event_selector"][0]["read_write_type"] == "All"
     assert trail["event_selector"][0]["include_management_events"] is True
-    assert "aws_kms_key.this.arn" in refs(trail, "kms_key_id")
-    assert "module.bucket.id" in refs(trail, "s3_bucket_name")
+    assert "aws_kms_key.this.arn" in refs(plan, address, "kms_key_id")
+    assert "module.bucket.id" in refs(plan, address, "s3_bucket_name")
     assert not trail.get("cloud_watch_logs_group_arn")
 
 
 @pytest.mark.control("TRAIL", "KEY-ROTATION")
-def test_trail_key_rotates_and_serves_only_this_trail(plan: Plan) -> None:
-    key = plan.resources[f"{M}aws_kms_key.this"]
+def test_trail_key_rotates_and_serves_only_this_trail(this) -> None:
+    key = this.resources["aws_kms_key.this"]["values"]
     assert key["enable_key_rotation"] is True
-    assert plan.resources[f"{M}aws_kms_alias.this"]["name"] == "alias/gen-ai-trail-cloudtrail"
+    alias = this.resources["aws_kms_alias.this"]["values"]
+    assert alias["name"] == "alias/gen-ai-trail-cloudtrail"
     policy = statements(key["policy"])
     assert set(policy) == {
         "AccountRootAdministersKey",
@@ -94,16 +124,18 @@ def test_trail_key_rotates_and_serves_only_this_trail(plan: Plan) -> None:
 
 
 @pytest.mark.control("TRAIL", "AUDIT-LOGS")
-def test_trail_bucket_versioned_kms_blocked_tls_only_and_logged(plan: Plan) -> None:
+def test_trail_bucket_versioned_kms_blocked_tls_only_and_logged(
+    plan: TerraformPlanOutput, this
+) -> None:
     address = f"{M}{BUCKET}aws_s3_bucket.this"
     assert_private_versioned_bucket(plan, address, "aws:kms")
     assert_tls_only_bucket_policy(
         plan, f"{M}{BUCKET}aws_s3_bucket_policy.this", "aws_s3_bucket.this"
     )
-    bucket = plan.resources[address]
+    bucket = this.child_modules["module.bucket"].resources["aws_s3_bucket.this"]["values"]
     assert bucket["bucket"] == "gen-ai-example-cloudtrail"
     # The key is the trail's own key, passed to the s3-bucket module call.
-    call = plan.raw["configuration"]["root_module"]["module_calls"]["this"]["module"][
+    call = plan.configuration["root_module"]["module_calls"]["this"]["module"][
         "module_calls"
     ]["bucket"]
     assert "aws_kms_key.this.arn" in call["expressions"]["kms_master_key_id"]["references"]
@@ -119,10 +151,10 @@ def test_trail_bucket_versioned_kms_blocked_tls_only_and_logged(plan: Plan) -> N
 
 
 @pytest.mark.control("TRAIL")
-def test_only_this_trail_may_write_the_bucket(plan: Plan) -> None:
+def test_only_this_trail_may_write_the_bucket(plan: TerraformPlanOutput) -> None:
     policy = config_statements(plan, f"{M}data.aws_iam_policy_document.bucket")
     # These statements reach the bucket policy through the s3-bucket module's policy_documents.
-    call = plan.raw["configuration"]["root_module"]["module_calls"]["this"]["module"][
+    call = plan.configuration["root_module"]["module_calls"]["this"]["module"][
         "module_calls"
     ]["bucket"]
     merged = call["expressions"]["policy_documents"]["references"]
@@ -140,21 +172,23 @@ def test_only_this_trail_may_write_the_bucket(plan: Plan) -> None:
 
 @pytest.mark.control("TRAIL", "LOG-RETENTION")
 def test_cloudwatch_delivery_uses_a_30_day_encrypted_group_and_a_scoped_role(
-    with_logs: Plan,
+    with_logs: TerraformPlanOutput,
 ) -> None:
-    group = with_logs.resources[f"{M}aws_cloudwatch_log_group.this[0]"]
+    this = with_logs.modules["module.this"]
+    group_address = f"{M}aws_cloudwatch_log_group.this[0]"
+    group = this.resources["aws_cloudwatch_log_group.this[0]"]["values"]
     assert group["name"] == "/aws/cloudtrail/gen-ai-trail"
     assert group["retention_in_days"] == 30
-    assert "aws_kms_key.this.arn" in refs(group, "kms_key_id")
-    role = with_logs.resources[f"{M}aws_iam_role.cloudwatch[0]"]
+    assert "aws_kms_key.this.arn" in refs(with_logs, group_address, "kms_key_id")
+    role = this.resources["aws_iam_role.cloudwatch[0]"]["values"]
     (trust,) = json.loads(role["assume_role_policy"])["Statement"]
     assert trust["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
     assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": [EXAMPLE_ACCOUNT]}}
-    trail = with_logs.resources[f"{M}aws_cloudtrail.this"]
-    assert trail.is_unknown("cloud_watch_logs_group_arn")
-    assert "aws_iam_role.cloudwatch" in refs(trail, "cloud_watch_logs_role_arn")
+    trail = f"{M}aws_cloudtrail.this"
+    assert unknown(with_logs, trail).get("cloud_watch_logs_group_arn")
+    assert "aws_iam_role.cloudwatch" in refs(with_logs, trail, "cloud_watch_logs_role_arn")
     # The key lets CloudWatch Logs of this region use it only for this account's log groups.
-    key_policy = statements(with_logs.resources[f"{M}aws_kms_key.this"]["policy"])
+    key_policy = statements(this.resources["aws_kms_key.this"]["values"]["policy"])
     logs = key_policy["CloudWatchLogsUseKey"]
     assert logs["Principal"] == {"Service": "logs.us-east-1.amazonaws.com"}
     assert logs["Condition"]["ArnLike"] == {
@@ -165,6 +199,8 @@ def test_cloudwatch_delivery_uses_a_30_day_encrypted_group_and_a_scoped_role(
 
 
 @pytest.mark.control("TAGS")
-def test_every_resource_merges_module_tags(plan: Plan, with_logs: Plan) -> None:
-    assert_tagged(plan)
-    assert_tagged(with_logs)
+def test_every_resource_merges_module_tags(
+    plan: TerraformPlanOutput, with_logs: TerraformPlanOutput
+) -> None:
+    _assert_tagged(plan)
+    _assert_tagged(with_logs)

@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from tftest import TerraformPlanOutput
 
-from tfproof.plan import Plan
-
-from .support import EXAMPLE_KEY, assert_tagged
+from .tfsupport import EXAMPLE_KEY, assert_tagged, resources
 
 pytestmark = pytest.mark.plan
 
@@ -17,22 +16,28 @@ SERVICES = ("search", "classification", "code")
 
 
 @pytest.fixture(scope="module")
-def plan(example_plan) -> Plan:
-    return example_plan("ecr")
+def plan(example_tfplan) -> TerraformPlanOutput:
+    return example_tfplan("ecr")
 
 
-def test_inventory(plan: Plan) -> None:
+@pytest.fixture(scope="module")
+def this(plan: TerraformPlanOutput):
+    """The module under test, as tftest keys it: resources by their address inside it."""
+    return plan.modules["module.this"]
+
+
+def test_inventory(plan: TerraformPlanOutput) -> None:
     expected = set()
     for service in SERVICES:
         expected.add(f'module.this.aws_ecr_repository.this["{service}"]')
         expected.add(f'module.this.aws_ecr_lifecycle_policy.this["{service}"]')
-    assert set(plan.resources) == expected
+    assert set(resources(plan)) == expected
 
 
 @pytest.mark.control("IMAGE-SCAN-PUSH", "ENC-REST")
 @pytest.mark.parametrize("service", SERVICES)
-def test_repository_scans_on_push_immutable_and_kms_encrypted(plan: Plan, service: str) -> None:
-    repo = plan.resources[f'module.this.aws_ecr_repository.this["{service}"]']
+def test_repository_scans_on_push_immutable_and_kms_encrypted(this, service: str) -> None:
+    repo = this.resources[f'aws_ecr_repository.this["{service}"]']["values"]
     assert repo["name"] == f"gen-ai-{service}"
     assert repo["image_scanning_configuration"] == [{"scan_on_push": True}]
     assert repo["image_tag_mutability"] == "IMMUTABLE"
@@ -41,8 +46,8 @@ def test_repository_scans_on_push_immutable_and_kms_encrypted(plan: Plan, servic
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_lifecycle_policy_expires_untagged_and_caps_the_count(plan: Plan, service: str) -> None:
-    lifecycle = plan.resources[f'module.this.aws_ecr_lifecycle_policy.this["{service}"]']
+def test_lifecycle_policy_expires_untagged_and_caps_the_count(this, service: str) -> None:
+    lifecycle = this.resources[f'aws_ecr_lifecycle_policy.this["{service}"]']["values"]
     assert lifecycle["repository"] == f"gen-ai-{service}"
     rules = {r["rulePriority"]: r for r in json.loads(lifecycle["policy"])["rules"]}
     assert rules[1]["selection"] == {
@@ -60,5 +65,5 @@ def test_lifecycle_policy_expires_untagged_and_caps_the_count(plan: Plan, servic
 
 
 @pytest.mark.control("TAGS")
-def test_repositories_merge_module_tags(plan: Plan) -> None:
+def test_repositories_merge_module_tags(plan: TerraformPlanOutput) -> None:
     assert_tagged(plan)

@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from tftest import TerraformPlanOutput
 
-from tfproof.plan import Plan
-
-from .support import assert_tagged, refs
+from .tfsupport import assert_tagged, refs, resources
 
 pytestmark = pytest.mark.plan
 
@@ -20,34 +19,40 @@ API_KEYS = "arn:aws:secretsmanager:us-east-1:123456789012:secret:gen-ai-api-keys
 
 
 @pytest.fixture(scope="module")
-def plan(example_plan) -> Plan:
-    return example_plan("ecs")
+def plan(example_tfplan) -> TerraformPlanOutput:
+    return example_tfplan("ecs")
 
 
-def _container(plan: Plan, service: str) -> dict:
-    definition = plan.resources[f'{M}aws_ecs_task_definition.this["{service}"]']
+@pytest.fixture(scope="module")
+def this(plan: TerraformPlanOutput):
+    """The module under test, as tftest keys it: resources by their address inside it."""
+    return plan.modules["module.this"]
+
+
+def _container(this, service: str) -> dict:
+    definition = this.resources[f'aws_ecs_task_definition.this["{service}"]']["values"]
     (container,) = json.loads(definition["container_definitions"])
     return container
 
 
-def test_inventory(plan: Plan) -> None:
+def test_inventory(plan: TerraformPlanOutput) -> None:
     expected = {f"{M}aws_ecs_cluster.this"}
     for service in SERVICES:
         expected.add(f'{M}aws_ecs_task_definition.this["{service}"]')
         expected.add(f'{M}aws_ecs_service.this["{service}"]')
-    assert set(plan.resources) == expected
+    assert set(resources(plan)) == expected
 
 
 @pytest.mark.control("OBSERVABILITY")
-def test_cluster_has_container_insights(plan: Plan) -> None:
-    cluster = plan.resources[f"{M}aws_ecs_cluster.this"]
+def test_cluster_has_container_insights(this) -> None:
+    cluster = this.resources["aws_ecs_cluster.this"]["values"]
     assert cluster["name"] == "gen-ai-cluster"
     assert cluster["setting"] == [{"name": "containerInsights", "value": "enabled"}]
 
 
 @pytest.mark.parametrize(("service", "port"), sorted(SERVICES.items()))
-def test_task_definition_fargate_with_both_roles(plan: Plan, service: str, port: int) -> None:
-    definition = plan.resources[f'{M}aws_ecs_task_definition.this["{service}"]']
+def test_task_definition_fargate_with_both_roles(this, service: str, port: int) -> None:
+    definition = this.resources[f'aws_ecs_task_definition.this["{service}"]']["values"]
     assert definition["family"] == f"gen-ai-{service}"
     assert definition["requires_compatibilities"] == ["FARGATE"]
     assert definition["network_mode"] == "awsvpc"
@@ -61,9 +66,9 @@ def test_task_definition_fargate_with_both_roles(plan: Plan, service: str, port:
 @pytest.mark.control("SECRETS")
 @pytest.mark.parametrize(("service", "port"), sorted(SERVICES.items()))
 def test_container_hardened_logged_and_configured_by_name(
-    plan: Plan, service: str, port: int
+    this, service: str, port: int
 ) -> None:
-    container = _container(plan, service)
+    container = _container(this, service)
     assert container["name"] == service
     assert container["image"] == f"{ACCOUNT_ECR}/gen-ai-{service}:1.0.0"
     assert container["essential"] is True
@@ -92,9 +97,10 @@ def test_container_hardened_logged_and_configured_by_name(
 @pytest.mark.control("NET-PRIVATE")
 @pytest.mark.parametrize(("service", "port"), sorted(SERVICES.items()))
 def test_service_private_behind_its_target_group_with_rollback(
-    plan: Plan, service: str, port: int
+    plan: TerraformPlanOutput, this, service: str, port: int
 ) -> None:
-    svc = plan.resources[f'{M}aws_ecs_service.this["{service}"]']
+    address = f'{M}aws_ecs_service.this["{service}"]'
+    svc = this.resources[f'aws_ecs_service.this["{service}"]']["values"]
     assert svc["name"] == f"gen-ai-{service}"
     assert (svc["launch_type"], svc["platform_version"]) == ("FARGATE", "LATEST")
     (network,) = svc["network_configuration"]
@@ -111,12 +117,13 @@ def test_service_private_behind_its_target_group_with_rollback(
     )
     assert svc["desired_count"] == 1
     assert svc["propagate_tags"] == "SERVICE"
-    assert "aws_ecs_cluster.this.id" in refs(svc, "cluster")
-    assert "aws_ecs_task_definition.this" in refs(svc, "task_definition")
+    assert "aws_ecs_cluster.this.id" in refs(plan, address, "cluster")
+    assert "aws_ecs_task_definition.this" in refs(plan, address, "task_definition")
 
 
 @pytest.mark.control("TAGS")
-def test_every_resource_merges_module_tags(plan: Plan) -> None:
+def test_every_resource_merges_module_tags(plan: TerraformPlanOutput, this) -> None:
     assert_tagged(plan)
     for service in SERVICES:
-        assert plan.resources[f'{M}aws_ecs_service.this["{service}"]']["tags"]["Service"] == service
+        service_values = this.resources[f'aws_ecs_service.this["{service}"]']["values"]
+        assert service_values["tags"]["Service"] == service

@@ -6,10 +6,17 @@ from __future__ import annotations
 import json
 
 import pytest
+from tftest import TerraformPlanOutput
 
-from tfproof.plan import Plan
-
-from .support import EXAMPLE_ACCOUNT, EXAMPLE_KEY, as_list, assert_tagged, statements
+from .tfsupport import (
+    EXAMPLE_ACCOUNT,
+    EXAMPLE_KEY,
+    as_list,
+    assert_tagged,
+    of_type,
+    resources,
+    statements,
+)
 
 pytestmark = pytest.mark.plan
 
@@ -20,14 +27,14 @@ DB_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:gen-ai-db-pass
 
 
 @pytest.fixture(scope="module")
-def plan(example_plan) -> Plan:
-    return example_plan("iam")
+def plan(example_tfplan) -> TerraformPlanOutput:
+    return example_tfplan("iam")
 
 
 @pytest.fixture(scope="module")
-def scoped(example_plan) -> Plan:
+def scoped(example_tfplan) -> TerraformPlanOutput:
     """Account known, one injected secret, X-Ray write access off."""
-    return example_plan(
+    return example_tfplan(
         "iam",
         account_id=EXAMPLE_ACCOUNT,
         execution_secret_arns=json.dumps([DB_SECRET]),
@@ -35,8 +42,14 @@ def scoped(example_plan) -> Plan:
     )
 
 
-def test_inventory(plan: Plan) -> None:
-    assert set(plan.resources) == {
+@pytest.fixture(scope="module")
+def this(plan: TerraformPlanOutput):
+    """The module under test, as tftest keys it: resources by their address inside it."""
+    return plan.modules["module.this"]
+
+
+def test_inventory(plan: TerraformPlanOutput) -> None:
+    assert set(resources(plan)) == {
         f"{M}aws_iam_role.execution",
         f"{M}aws_iam_role.task",
         f"{M}aws_iam_role_policy_attachment.execution",
@@ -45,16 +58,17 @@ def test_inventory(plan: Plan) -> None:
     }
 
 
-def _trust(plan: Plan, role: str) -> dict:
-    (statement,) = json.loads(plan.resources[f"{M}aws_iam_role.{role}"]["assume_role_policy"])[
-        "Statement"
-    ]
+def _trust(plan: TerraformPlanOutput, role: str) -> dict:
+    trust = plan.modules["module.this"].resources[f"aws_iam_role.{role}"]["values"]
+    (statement,) = json.loads(trust["assume_role_policy"])["Statement"]
     return statement
 
 
 @pytest.mark.control("IAM-LEAST")
 @pytest.mark.parametrize("role", ["execution", "task"])
-def test_roles_trusted_only_by_ecs_tasks(plan: Plan, scoped: Plan, role: str) -> None:
+def test_roles_trusted_only_by_ecs_tasks(
+    plan: TerraformPlanOutput, scoped: TerraformPlanOutput, role: str
+) -> None:
     unscoped = _trust(plan, role)
     assert unscoped["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}
     assert unscoped["Action"] == "sts:AssumeRole"
@@ -66,14 +80,14 @@ def test_roles_trusted_only_by_ecs_tasks(plan: Plan, scoped: Plan, role: str) ->
     }
 
 
-def test_role_names(plan: Plan) -> None:
-    assert plan.resources[f"{M}aws_iam_role.execution"]["name"] == "gen-ai-ecs-task-execution"
-    assert plan.resources[f"{M}aws_iam_role.task"]["name"] == "gen-ai-ecs-task"
+def test_role_names(this) -> None:
+    assert this.resources["aws_iam_role.execution"]["values"]["name"] == "gen-ai-ecs-task-execution"
+    assert this.resources["aws_iam_role.task"]["values"]["name"] == "gen-ai-ecs-task"
 
 
 @pytest.mark.control("IAM-LEAST")
-def test_execution_role_gets_the_managed_execution_policy(plan: Plan) -> None:
-    attachment = plan.resources[f"{M}aws_iam_role_policy_attachment.execution"]
+def test_execution_role_gets_the_managed_execution_policy(this) -> None:
+    attachment = this.resources["aws_iam_role_policy_attachment.execution"]["values"]
     assert attachment["policy_arn"] == (
         "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
     )
@@ -81,8 +95,8 @@ def test_execution_role_gets_the_managed_execution_policy(plan: Plan) -> None:
 
 
 @pytest.mark.control("IAM-LEAST")
-def test_task_policy_reads_only_its_bucket_secrets_and_keys(plan: Plan) -> None:
-    policy = statements(plan.resources[f"{M}aws_iam_role_policy.task"]["policy"])
+def test_task_policy_reads_only_its_bucket_secrets_and_keys(this) -> None:
+    policy = statements(this.resources["aws_iam_role_policy.task"]["values"]["policy"])
     granted = {
         sid: (sorted(as_list(s["Action"])), sorted(as_list(s["Resource"])))
         for sid, s in policy.items()
@@ -100,16 +114,21 @@ def test_task_policy_reads_only_its_bucket_secrets_and_keys(plan: Plan) -> None:
 
 
 @pytest.mark.control("IAM-LEAST")
-def test_xray_write_is_the_managed_policy_and_can_be_turned_off(plan: Plan, scoped: Plan) -> None:
-    xray = plan.resources[f"{M}aws_iam_role_policy_attachment.task_xray[0]"]
+def test_xray_write_is_the_managed_policy_and_can_be_turned_off(
+    this, scoped: TerraformPlanOutput
+) -> None:
+    xray = this.resources["aws_iam_role_policy_attachment.task_xray[0]"]["values"]
     assert xray["policy_arn"] == "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
     assert xray["role"] == "gen-ai-ecs-task"
-    assert f"{M}aws_iam_role_policy_attachment.task_xray[0]" not in scoped.resources
+    assert f"{M}aws_iam_role_policy_attachment.task_xray[0]" not in resources(scoped)
 
 
 @pytest.mark.control("IAM-LEAST")
-def test_injected_secrets_get_an_execution_policy_for_exactly_those(scoped: Plan) -> None:
-    policy = statements(scoped.resources[f"{M}aws_iam_role_policy.execution[0]"]["policy"])
+def test_injected_secrets_get_an_execution_policy_for_exactly_those(
+    scoped: TerraformPlanOutput,
+) -> None:
+    execution = scoped.modules["module.this"].resources["aws_iam_role_policy.execution[0]"]
+    policy = statements(execution["values"]["policy"])
     assert as_list(policy["ReadInjectedSecrets"]["Action"]) == ["secretsmanager:GetSecretValue"]
     assert as_list(policy["ReadInjectedSecrets"]["Resource"]) == [DB_SECRET]
     assert as_list(policy["DecryptInjectedSecrets"]["Action"]) == ["kms:Decrypt"]
@@ -117,15 +136,17 @@ def test_injected_secrets_get_an_execution_policy_for_exactly_those(scoped: Plan
 
 
 @pytest.mark.control("IAM-LEAST")
-def test_no_statement_allows_everything(plan: Plan, scoped: Plan) -> None:
+def test_no_statement_allows_everything(
+    plan: TerraformPlanOutput, scoped: TerraformPlanOutput
+) -> None:
     for each in (plan, scoped):
-        for policy in each.of_type("aws_iam_role_policy"):
-            for sid, statement in statements(policy["policy"]).items():
+        for policy in of_type(each, "aws_iam_role_policy"):
+            for sid, statement in statements(policy["values"]["policy"]).items():
                 actions = as_list(statement["Action"])
                 assert "*" not in actions and not any(a.endswith(":*") for a in actions), sid
                 assert "*" not in as_list(statement["Resource"]), sid
 
 
 @pytest.mark.control("TAGS")
-def test_roles_merge_module_tags(plan: Plan) -> None:
+def test_roles_merge_module_tags(plan: TerraformPlanOutput) -> None:
     assert_tagged(plan)
