@@ -120,7 +120,8 @@ def resources(plan: tftest.TerraformPlanOutput) -> dict[str, dict[str, Any]]:
 
 def values(plan: tftest.TerraformPlanOutput, address: str) -> dict[str, Any]:
     """A resource's planned values (what is known at plan time)."""
-    return resources(plan)[address]["values"]  # type: ignore[no-any-return]
+    # Terraform leaves `values` out when every value is known only after apply
+    return resources(plan)[address].get("values") or {}  # type: ignore[no-any-return]
 
 
 def of_type(plan: tftest.TerraformPlanOutput, resource_type: str) -> list[dict[str, Any]]:

@@ -42,7 +42,7 @@ def example_dir(module: str) -> Path:
 def taggable(plan: TerraformPlanOutput) -> list[str]:
     """Addresses of resources whose type takes tags in provider 3.39 (they plan a `tags_all`)."""
     return [a for a, r in resources(plan).items()
-            if "tags_all" in r["values"] or "tags_all" in unknown(plan, a)]
+            if "tags_all" in (r.get("values") or {}) or "tags_all" in unknown(plan, a)]
 
 
 def assert_tagged(plan: TerraformPlanOutput) -> None:
