@@ -4,10 +4,11 @@ service group only; port 80 and IPv6 follow their opt-in variables."""
 from __future__ import annotations
 
 import pytest
+from tftest import TerraformPlanOutput
 
-from tfproof.plan import Plan
+from tfproof_dev import tftest_plans
 
-from .support import assert_tagged, world_ingress
+from .tfsupport import assert_tagged, of_type, resources, world_ingress
 
 pytestmark = pytest.mark.plan
 
@@ -26,50 +27,62 @@ RULES = {
 
 
 @pytest.fixture(scope="module")
-def plan(example_plan) -> Plan:
-    return example_plan("security-groups")
+def plan(example_tfplan) -> TerraformPlanOutput:
+    return example_tfplan("security-groups")
 
 
 @pytest.fixture(scope="module")
-def redirect_plan(example_plan) -> Plan:
+def redirect_plan(example_tfplan) -> TerraformPlanOutput:
     """HTTP redirect opted in, IPv6 ingress opted out."""
-    return example_plan("security-groups", enable_http_redirect="true", alb_ingress_ipv6_cidrs="[]")
+    return example_tfplan(
+        "security-groups", enable_http_redirect="true", alb_ingress_ipv6_cidrs="[]"
+    )
 
 
-def test_inventory(plan: Plan) -> None:
+@pytest.fixture(scope="module")
+def this(plan: TerraformPlanOutput):
+    """The module under test, as tftest keys it: resources by their address inside it."""
+    return plan.modules["module.this"]
+
+
+def references(plan: TerraformPlanOutput, rule: str, attribute: str) -> list[str]:
+    """What one argument of the module's `rule` security group rule references (keys kept)."""
+    return tftest_plans.refs(plan, f"{M}aws_security_group_rule.{rule}", attribute)
+
+
+def test_inventory(plan: TerraformPlanOutput) -> None:
     groups = {f"{M}aws_security_group.{g}" for g in ("alb", "service", "db", "cache")}
     rules = {f"{M}aws_security_group_rule.{r}" for r in RULES}
-    assert set(plan.resources) == groups | rules
+    assert set(resources(plan)) == groups | rules
 
 
-def test_groups_named_and_in_the_given_vpc(plan: Plan) -> None:
+def test_groups_named_and_in_the_given_vpc(this) -> None:
     for role in ("alb", "service", "db", "cache"):
-        group = plan.resources[f"{M}aws_security_group.{role}"]
-        assert group["name"] == f"gen-ai-{role}-sg"
-        assert group["vpc_id"] == "vpc-0123456789abcdef0"
-        assert group.get("description"), f"{group.address} has no description"
+        group = this.resources[f"aws_security_group.{role}"]
+        planned = group["values"]
+        assert planned["name"] == f"gen-ai-{role}-sg"
+        assert planned["vpc_id"] == "vpc-0123456789abcdef0"
+        assert planned.get("description"), f"{group['address']} has no description"
 
 
 @pytest.mark.control("NET-MIN")
-def test_only_https_on_the_alb_group_is_open_to_the_world(plan: Plan) -> None:
+def test_only_https_on_the_alb_group_is_open_to_the_world(plan: TerraformPlanOutput) -> None:
     assert sorted(world_ingress(plan)) == [
         (f"{M}aws_security_group_rule.alb_https_ipv4", 443, 443),
         (f"{M}aws_security_group_rule.alb_https_ipv6[0]", 443, 443),
     ]
     for name in ("alb_https_ipv4", "alb_https_ipv6[0]"):
-        rule = plan.resources[f"{M}aws_security_group_rule.{name}"]
-        assert rule.references("security_group_id") == [
+        assert references(plan, name, "security_group_id") == [
             "aws_security_group.alb.id",
             "aws_security_group.alb",
         ]
 
 
-def _wiring(plan: Plan, name: str) -> tuple[str, str]:
+def _wiring(plan: TerraformPlanOutput, name: str) -> tuple[str, str]:
     """(group the rule belongs to, group it allows) as security group names in the module."""
-    rule = plan.resources[f"{M}aws_security_group_rule.{name}"]
 
     def group(attribute: str) -> str:
-        (ref,) = [r for r in rule.references(attribute) if r.endswith(".id")]
+        (ref,) = [r for r in references(plan, name, attribute) if r.endswith(".id")]
         return ref.split(".")[1]
 
     return group("security_group_id"), group("source_security_group_id")
@@ -85,9 +98,9 @@ def _wiring(plan: Plan, name: str) -> tuple[str, str]:
     ],
 )
 def test_internal_ingress_only_from_the_upstream_group(
-    plan: Plan, rule: str, ports: tuple[int, int], wiring: tuple[str, str]
+    plan: TerraformPlanOutput, this, rule: str, ports: tuple[int, int], wiring: tuple[str, str]
 ) -> None:
-    resource = plan.resources[f"{M}aws_security_group_rule.{rule}"]
+    resource = this.resources[f"aws_security_group_rule.{rule}"]["values"]
     assert resource["type"] == "ingress"
     assert (resource["from_port"], resource["to_port"]) == ports
     assert resource["protocol"] == "tcp"
@@ -96,11 +109,13 @@ def test_internal_ingress_only_from_the_upstream_group(
 
 
 @pytest.mark.control("NET-MIN")
-def test_data_store_groups_have_no_egress_and_services_reach_only_their_stores(plan: Plan) -> None:
+def test_data_store_groups_have_no_egress_and_services_reach_only_their_stores(
+    plan: TerraformPlanOutput,
+) -> None:
     egress = {
-        r.address.rsplit(".", 1)[1]: r
-        for r in plan.of_type("aws_security_group_rule")
-        if r["type"] == "egress"
+        r["address"].rsplit(".", 1)[1]: r["values"]
+        for r in of_type(plan, "aws_security_group_rule")
+        if r["values"]["type"] == "egress"
     }
     assert set(egress) == {
         "alb_to_service",
@@ -116,16 +131,19 @@ def test_data_store_groups_have_no_egress_and_services_reach_only_their_stores(p
 
 
 @pytest.mark.control("NET-MIN")
-def test_port_80_opens_only_on_request_and_ipv6_follows_its_list(redirect_plan: Plan) -> None:
-    assert f"{M}aws_security_group_rule.alb_https_ipv6[0]" not in redirect_plan.resources
+def test_port_80_opens_only_on_request_and_ipv6_follows_its_list(
+    redirect_plan: TerraformPlanOutput,
+) -> None:
+    assert f"{M}aws_security_group_rule.alb_https_ipv6[0]" not in resources(redirect_plan)
     assert sorted(world_ingress(redirect_plan)) == [
         (f"{M}aws_security_group_rule.alb_http_redirect_ipv4[0]", 80, 80),
         (f"{M}aws_security_group_rule.alb_https_ipv4", 443, 443),
     ]
-    redirect = redirect_plan.resources[f"{M}aws_security_group_rule.alb_http_redirect_ipv4[0]"]
-    assert "aws_security_group.alb.id" in redirect.references("security_group_id")
+    assert "aws_security_group.alb.id" in references(
+        redirect_plan, "alb_http_redirect_ipv4[0]", "security_group_id"
+    )
 
 
 @pytest.mark.control("TAGS")
-def test_every_group_merges_module_tags(plan: Plan) -> None:
+def test_every_group_merges_module_tags(plan: TerraformPlanOutput) -> None:
     assert_tagged(plan)

@@ -4,26 +4,25 @@ matching attributes."""
 from __future__ import annotations
 
 import pytest
+from tftest import TerraformPlanOutput
 
-from tfproof.plan import Plan
-
-from .support import assert_tagged
+from .tfsupport import assert_tagged, resources
 
 pytestmark = pytest.mark.plan
 
 
 @pytest.fixture(scope="module")
-def plan(example_plan) -> Plan:
-    return example_plan("xray")
+def plan(example_tfplan) -> TerraformPlanOutput:
+    return example_tfplan("xray")
 
 
-def test_inventory(plan: Plan) -> None:
-    assert set(plan.resources) == {"module.this.aws_xray_sampling_rule.this"}
+def test_inventory(plan: TerraformPlanOutput) -> None:
+    assert set(resources(plan)) == {"module.this.aws_xray_sampling_rule.this"}
 
 
 @pytest.mark.control("OBSERVABILITY", "TAGS")
-def test_sampling_rule_matches_everything_at_the_design_rate(plan: Plan) -> None:
-    rule = plan.resources["module.this.aws_xray_sampling_rule.this"]
+def test_sampling_rule_matches_everything_at_the_design_rate(plan: TerraformPlanOutput) -> None:
+    rule = plan.modules["module.this"].resources["aws_xray_sampling_rule.this"]["values"]
     assert rule["rule_name"] == "gen-ai-sampling"
     assert (rule["fixed_rate"], rule["reservoir_size"], rule["priority"]) == (0.05, 1, 1000)
     for key in ("host", "http_method", "url_path", "service_name", "service_type", "resource_arn"):
