@@ -13,10 +13,9 @@ from tftest import TerraformPlanOutput
 from tfproof_dev import tftest_plans
 
 from .tfsupport import (
-    DEFAULT_TAGS,
     EXAMPLE_ACCOUNT,
-    MODULE_TAGS,
     assert_private_versioned_bucket,
+    assert_tagged,
     assert_tls_only_bucket_policy,
     refs,
     resources,
@@ -57,29 +56,6 @@ def _configs(module: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, di
         yield prefix + resource["address"], resource
     for name, call in module.get("module_calls", {}).items():
         yield from _configs(call.get("module", {}), f"{prefix}module.{name}.")
-
-
-def assert_tagged(plan: TerraformPlanOutput) -> None:
-    """tfsupport.assert_tagged for a plan with a resource whose planned values are all unknown.
-
-    Terraform leaves `values` out of such a resource (here the bucket policies), and
-    tfsupport's `taggable` reads `r["values"]` (KeyError); the check is the same, with no
-    `values` read as none known.
-    """
-    problems, seen = [], []
-    for address, resource in resources(plan).items():
-        planned = resource.get("values") or {}
-        if "tags_all" not in planned and "tags_all" not in unknown(plan, address):
-            continue
-        seen.append(address)
-        own = planned.get("tags") or {}
-        effective = planned.get("tags_all") or own
-        if not MODULE_TAGS.items() <= own.items() or not own.get("Name"):
-            problems.append(f"{address}: tags {own}")
-        if not DEFAULT_TAGS.items() <= effective.items():
-            problems.append(f"{address}: tags_all {effective}")
-    assert seen, "no taggable resource: the tag check would prove nothing"
-    assert problems == []
 
 
 @pytest.fixture(scope="module")
