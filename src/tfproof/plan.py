@@ -1,7 +1,9 @@
-"""Small read-only objects over plan JSON: `plan.resources[address]`, tftest style.
+"""The engine's read-only model of a plan: managed resources with what policies need.
 
-Values known only after apply are kept apart (`Resource.unknown`) so that a
-test or policy can tell "not set" from "not known yet". Each resource also
+Tests read plans as tftest's objects (tfproof_dev.tftest_plans); this model is
+the engine's own, for what tftest does not carry. Values known only after apply
+are kept apart (`Resource.unknown`) so that a policy can tell "not set" from
+"not known yet". Each resource also
 carries its configuration block (expressions and references), which is where
 relations live that the planned values cannot show: a security group rule's
 target, a bucket policy's bucket, a literal secret.
@@ -179,16 +181,6 @@ class Plan:
             (r for r in self.resources.values() if r.type == resource_type),
             key=lambda r: r.address,
         )
-
-    @property
-    def variables(self) -> dict[str, Any]:
-        """Root variable values as planned (sensitive ones already redacted)."""
-        return {k: v.get("value") for k, v in self.raw.get("variables", {}).items()}
-
-    @property
-    def outputs(self) -> dict[str, Any]:
-        """Planned root outputs."""
-        return self.raw.get("planned_values", {}).get("outputs", {})
 
     def __len__(self) -> int:
         return len(self.resources)

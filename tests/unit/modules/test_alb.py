@@ -9,10 +9,9 @@ from tftest import TerraformPlanOutput
 
 from tfproof_dev import tftest_plans
 
-from .tfsupport import (
-    DEFAULT_TAGS,
-    MODULE_TAGS,
+from .support import (
     assert_private_versioned_bucket,
+    assert_tagged,
     assert_tls_only_bucket_policy,
     config_statements,
     constant,
@@ -31,38 +30,20 @@ CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-4333
 
 
 @pytest.fixture(scope="module")
-def plan(example_tfplan) -> TerraformPlanOutput:
-    return example_tfplan("alb")
+def plan(example_plan) -> TerraformPlanOutput:
+    return example_plan("alb")
 
 
 @pytest.fixture(scope="module")
-def given_certificate(example_tfplan) -> TerraformPlanOutput:
+def given_certificate(example_plan) -> TerraformPlanOutput:
     """An issued certificate passed in, HTTP redirect opted in."""
-    return example_tfplan("alb", certificate_arn=CERTIFICATE, enable_http_redirect="true")
+    return example_plan("alb", certificate_arn=CERTIFICATE, enable_http_redirect="true")
 
 
 @pytest.fixture(scope="module")
 def this(plan: TerraformPlanOutput):
     """The module under test, as tftest keys it: resources by their address inside it."""
     return plan.modules["module.this"]
-
-
-def _assert_tagged(plan: TerraformPlanOutput) -> None:
-    """tfsupport's `assert_tagged`, but a resource whose values are all unknown at plan time
-    (the log bucket's policy) has no `values` key in the plan JSON: read it as `{}`."""
-    addresses = [a for a, r in resources(plan).items()
-                 if "tags_all" in (r.get("values") or {}) or "tags_all" in unknown(plan, a)]
-    assert addresses, "no taggable resource: the tag check would prove nothing"
-    problems = []
-    for address in addresses:
-        planned = resources(plan)[address].get("values") or {}
-        own = planned.get("tags") or {}
-        effective = planned.get("tags_all") or own
-        if not MODULE_TAGS.items() <= own.items() or not own.get("Name"):
-            problems.append(f"{address}: tags {own}")
-        if not DEFAULT_TAGS.items() <= effective.items():
-            problems.append(f"{address}: tags_all {effective}")
-    assert problems == []
 
 
 def _expressions(plan: TerraformPlanOutput, config_address: str) -> dict:
@@ -221,4 +202,4 @@ def test_log_bucket_writable_by_the_regions_elb_account_only_under_the_prefix(
 
 @pytest.mark.control("TAGS")
 def test_every_resource_merges_module_tags(plan: TerraformPlanOutput) -> None:
-    _assert_tagged(plan)
+    assert_tagged(plan)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from tftest import TerraformPlanOutput
 
-from .tfsupport import resources
+from .support import resources
 
 pytestmark = pytest.mark.plan
 
@@ -13,8 +13,8 @@ SERVICES = {"search": "gen-ai-search", "code": "gen-ai-code"}
 
 
 @pytest.fixture(scope="module")
-def plan(example_tfplan) -> TerraformPlanOutput:
-    return example_tfplan("autoscaling")
+def plan(example_plan) -> TerraformPlanOutput:
+    return example_plan("autoscaling")
 
 
 @pytest.fixture(scope="module")

@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 from tftest import TerraformPlanOutput
 
-from .tfsupport import resources
+from .support import resources
 
 pytestmark = pytest.mark.plan
 
 
 @pytest.fixture(scope="module")
-def plan(example_tfplan) -> TerraformPlanOutput:
-    return example_tfplan("budget")
+def plan(example_plan) -> TerraformPlanOutput:
+    return example_plan("budget")
 
 
 @pytest.fixture(scope="module")

@@ -9,12 +9,11 @@ import json
 import pytest
 from tftest import TerraformPlanOutput
 
-from .tfsupport import (
-    DEFAULT_TAGS,
+from .support import (
     EXAMPLE_ACCOUNT,
-    MODULE_TAGS,
     as_list,
     assert_private_versioned_bucket,
+    assert_tagged,
     assert_tls_only_bucket_policy,
     config_statements,
     constant,
@@ -45,37 +44,19 @@ CLOUDWATCH = {
 
 
 @pytest.fixture(scope="module")
-def plan(example_tfplan) -> TerraformPlanOutput:
-    return example_tfplan("cloudtrail")
+def plan(example_plan) -> TerraformPlanOutput:
+    return example_plan("cloudtrail")
 
 
 @pytest.fixture(scope="module")
-def with_logs(example_tfplan) -> TerraformPlanOutput:
-    return example_tfplan("cloudtrail", cloudwatch_logs_enabled="true")
+def with_logs(example_plan) -> TerraformPlanOutput:
+    return example_plan("cloudtrail", cloudwatch_logs_enabled="true")
 
 
 @pytest.fixture(scope="module")
 def this(plan: TerraformPlanOutput):
     """The module under test, as tftest keys it: resources by their address inside it."""
     return plan.modules["module.this"]
-
-
-def _assert_tagged(plan: TerraformPlanOutput) -> None:
-    """tfsupport's `assert_tagged`, but a resource whose values are all unknown at plan time
-    (the trail bucket's policy) has no `values` key in the plan JSON: read it as `{}`."""
-    addresses = [a for a, r in resources(plan).items()
-                 if "tags_all" in (r.get("values") or {}) or "tags_all" in unknown(plan, a)]
-    assert addresses, "no taggable resource: the tag check would prove nothing"
-    problems = []
-    for address in addresses:
-        planned = resources(plan)[address].get("values") or {}
-        own = planned.get("tags") or {}
-        effective = planned.get("tags_all") or own
-        if not MODULE_TAGS.items() <= own.items() or not own.get("Name"):
-            problems.append(f"{address}: tags {own}")
-        if not DEFAULT_TAGS.items() <= effective.items():
-            problems.append(f"{address}: tags_all {effective}")
-    assert problems == []
 
 
 def test_inventory_follows_the_cloudwatch_switch(
@@ -202,5 +183,5 @@ def test_cloudwatch_delivery_uses_a_30_day_encrypted_group_and_a_scoped_role(
 def test_every_resource_merges_module_tags(
     plan: TerraformPlanOutput, with_logs: TerraformPlanOutput
 ) -> None:
-    _assert_tagged(plan)
-    _assert_tagged(with_logs)
+    assert_tagged(plan)
+    assert_tagged(with_logs)

@@ -8,7 +8,7 @@ import json
 import pytest
 from tftest import TerraformPlanOutput
 
-from .tfsupport import EXAMPLE_KEY, assert_tagged, resources
+from .support import EXAMPLE_KEY, assert_tagged, resources
 
 pytestmark = pytest.mark.plan
 
@@ -16,8 +16,8 @@ SERVICES = ("search", "classification", "code")
 
 
 @pytest.fixture(scope="module")
-def plan(example_tfplan) -> TerraformPlanOutput:
-    return example_tfplan("ecr")
+def plan(example_plan) -> TerraformPlanOutput:
+    return example_plan("ecr")
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import json
 import pytest
 from tftest import TerraformPlanOutput
 
-from .tfsupport import assert_tagged, refs, resources
+from .support import assert_tagged, refs, resources
 
 pytestmark = pytest.mark.plan
 
@@ -19,8 +19,8 @@ API_KEYS = "arn:aws:secretsmanager:us-east-1:123456789012:secret:gen-ai-api-keys
 
 
 @pytest.fixture(scope="module")
-def plan(example_tfplan) -> TerraformPlanOutput:
-    return example_tfplan("ecs")
+def plan(example_plan) -> TerraformPlanOutput:
+    return example_plan("ecs")
 
 
 @pytest.fixture(scope="module")

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from tftest import TerraformPlanOutput
 
-from .tfsupport import assert_tagged, resources
+from .support import assert_tagged, resources
 
 pytestmark = pytest.mark.plan
 
 
 @pytest.fixture(scope="module")
-def plan(example_tfplan) -> TerraformPlanOutput:
-    return example_tfplan("endpoints")
+def plan(example_plan) -> TerraformPlanOutput:
+    return example_plan("endpoints")
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import json
 import pytest
 from tftest import TerraformPlanOutput
 
-from .tfsupport import (
+from .support import (
     EXAMPLE_ACCOUNT,
     EXAMPLE_KEY,
     as_list,
@@ -27,14 +27,14 @@ DB_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:gen-ai-db-pass
 
 
 @pytest.fixture(scope="module")
-def plan(example_tfplan) -> TerraformPlanOutput:
-    return example_tfplan("iam")
+def plan(example_plan) -> TerraformPlanOutput:
+    return example_plan("iam")
 
 
 @pytest.fixture(scope="module")
-def scoped(example_tfplan) -> TerraformPlanOutput:
+def scoped(example_plan) -> TerraformPlanOutput:
     """Account known, one injected secret, X-Ray write access off."""
-    return example_tfplan(
+    return example_plan(
         "iam",
         account_id=EXAMPLE_ACCOUNT,
         execution_secret_arns=json.dumps([DB_SECRET]),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from tftest import TerraformPlanOutput
 
-from .tfsupport import EXAMPLE_ACCOUNT, as_list, assert_tagged, refs, resources, statements
+from .support import EXAMPLE_ACCOUNT, as_list, assert_tagged, refs, resources, statements
 
 pytestmark = pytest.mark.plan
 
@@ -14,8 +14,8 @@ M = "module.this."
 
 
 @pytest.fixture(scope="module")
-def plan(example_tfplan) -> TerraformPlanOutput:
-    return example_tfplan("kms")
+def plan(example_plan) -> TerraformPlanOutput:
+    return example_plan("kms")
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from tftest import TerraformPlanOutput
 
-from .tfsupport import (
+from .support import (
     EXAMPLE_ACCOUNT,
     EXAMPLE_KEY,
     assert_tagged,
@@ -26,8 +26,8 @@ LB = "app/gen-ai-alb/0123456789abcdef"
 
 
 @pytest.fixture(scope="module")
-def plan(example_tfplan) -> TerraformPlanOutput:
-    return example_tfplan("monitoring")
+def plan(example_plan) -> TerraformPlanOutput:
+    return example_plan("monitoring")
 
 
 @pytest.fixture(scope="module")

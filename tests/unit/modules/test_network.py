@@ -9,7 +9,7 @@ from tftest import TerraformPlanOutput
 
 from tfproof_dev import tftest_plans
 
-from .tfsupport import EXAMPLE_ACCOUNT, EXAMPLE_KEY, assert_tagged, resources
+from .support import EXAMPLE_ACCOUNT, EXAMPLE_KEY, assert_tagged, resources
 
 pytestmark = pytest.mark.plan
 
@@ -18,8 +18,8 @@ M = "module.this."
 
 
 @pytest.fixture(scope="module")
-def plan(example_tfplan) -> TerraformPlanOutput:
-    return example_tfplan("network")
+def plan(example_plan) -> TerraformPlanOutput:
+    return example_plan("network")
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from tfproof.errors import PlanError
 from tfproof.terraform.inputs import env_secret_variables, generated_secret
 from tfproof_dev import tftest_plans
 
-from .tfsupport import EXAMPLE_ACCOUNT, EXAMPLE_KEY, assert_tagged, refs, resources
+from .support import EXAMPLE_ACCOUNT, EXAMPLE_KEY, assert_tagged, refs, resources
 
 pytestmark = pytest.mark.plan
 
@@ -22,14 +22,14 @@ DB = f"{M}aws_db_instance.this"
 
 
 @pytest.fixture(scope="module")
-def default(example_tfplan) -> TerraformPlanOutput:
-    return example_tfplan("rds", **env_secret_variables())
+def default(example_plan) -> TerraformPlanOutput:
+    return example_plan("rds", **env_secret_variables())
 
 
 @pytest.fixture(scope="module")
-def unprotected(example_tfplan) -> TerraformPlanOutput:
+def unprotected(example_plan) -> TerraformPlanOutput:
     """Deletion protection off (the sandbox's setting), enhanced monitoring on."""
-    return example_tfplan(
+    return example_plan(
         "rds", deletion_protection="false", monitoring_interval="60", **env_secret_variables()
     )
 
@@ -143,11 +143,11 @@ def test_turning_protection_off_and_monitoring_on(unprotected: TerraformPlanOutp
 
 
 @pytest.mark.control("BACKUP")
-def test_backup_retention_below_7_days_is_refused(example_tfplan) -> None:
+def test_backup_retention_below_7_days_is_refused(example_plan) -> None:
     # Fail closed: the module's validation stops the plan rather than deploy a database that
     # keeps less than the design's week of backups. (A failed plan is never cached.)
     with pytest.raises(PlanError, match="at least 7 days of automated backups"):
-        example_tfplan("rds", backup_retention_period="6", **env_secret_variables())
+        example_plan("rds", backup_retention_period="6", **env_secret_variables())
 
 
 @pytest.mark.control("TAGS")

@@ -11,7 +11,7 @@ from tftest import TerraformPlanOutput
 from tfproof.terraform.inputs import generated_secret
 from tfproof_dev import tftest_plans
 
-from .tfsupport import EXAMPLE_KEY, assert_tagged, of_type, refs, resources
+from .support import EXAMPLE_KEY, assert_tagged, of_type, refs, resources
 
 pytestmark = pytest.mark.plan
 
@@ -25,8 +25,8 @@ def _token() -> str:
 
 
 @pytest.fixture(scope="module")
-def plan(example_tfplan) -> TerraformPlanOutput:
-    return example_tfplan("redis", auth_token=_token())
+def plan(example_plan) -> TerraformPlanOutput:
+    return example_plan("redis", auth_token=_token())
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from tftest import TerraformPlanOutput
 
 from tfproof.terraform.inputs import env_secret_variables, generated_secret
 
-from .tfsupport import EXAMPLE_ACCOUNT, assert_tagged, refs, resources, statements
+from .support import EXAMPLE_ACCOUNT, assert_tagged, refs, resources, statements
 
 pytestmark = pytest.mark.plan
 
@@ -26,8 +26,8 @@ def _password() -> str:
 
 
 @pytest.fixture(scope="module")
-def plan(example_tfplan) -> TerraformPlanOutput:
-    return example_tfplan("secrets", **env_secret_variables())
+def plan(example_plan) -> TerraformPlanOutput:
+    return example_plan("secrets", **env_secret_variables())
 
 
 @pytest.fixture(scope="module")

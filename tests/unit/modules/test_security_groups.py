@@ -8,7 +8,7 @@ from tftest import TerraformPlanOutput
 
 from tfproof_dev import tftest_plans
 
-from .tfsupport import assert_tagged, of_type, resources, world_ingress
+from .support import assert_tagged, of_type, resources, world_ingress
 
 pytestmark = pytest.mark.plan
 
@@ -27,14 +27,14 @@ RULES = {
 
 
 @pytest.fixture(scope="module")
-def plan(example_tfplan) -> TerraformPlanOutput:
-    return example_tfplan("security-groups")
+def plan(example_plan) -> TerraformPlanOutput:
+    return example_plan("security-groups")
 
 
 @pytest.fixture(scope="module")
-def redirect_plan(example_tfplan) -> TerraformPlanOutput:
+def redirect_plan(example_plan) -> TerraformPlanOutput:
     """HTTP redirect opted in, IPv6 ingress opted out."""
-    return example_tfplan(
+    return example_plan(
         "security-groups", enable_http_redirect="true", alb_ingress_ipv6_cidrs="[]"
     )
 

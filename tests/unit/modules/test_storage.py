@@ -12,7 +12,7 @@ from tftest import TerraformPlanOutput
 
 from tfproof_dev import tftest_plans
 
-from .tfsupport import (
+from .support import (
     EXAMPLE_ACCOUNT,
     assert_private_versioned_bucket,
     assert_tagged,
@@ -59,13 +59,13 @@ def _configs(module: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, di
 
 
 @pytest.fixture(scope="module")
-def plan(example_tfplan) -> TerraformPlanOutput:
-    return example_tfplan("storage")
+def plan(example_plan) -> TerraformPlanOutput:
+    return example_plan("storage")
 
 
 @pytest.fixture(scope="module")
-def unreplicated(example_tfplan) -> TerraformPlanOutput:
-    return example_tfplan("storage", replication_enabled="false")
+def unreplicated(example_plan) -> TerraformPlanOutput:
+    return example_plan("storage", replication_enabled="false")
 
 
 def test_inventory_with_replication(plan: TerraformPlanOutput) -> None:
