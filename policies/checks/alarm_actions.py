@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tfproof.engine.checkov_adapter import export_check
-from tfproof.engine.helpers import truthy, unknown
+from tfproof.engine.helpers import truthy, unknown, unset_on_create
 from tfproof.engine.index import PlanIndex
 from tfproof.engine.policy import Verdict
 from tfproof.plan import Resource
@@ -20,6 +20,10 @@ def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
     targets = [t for t in index.references(resource, "alarm_actions") if t.type in _TARGETS]
     literal = [a for a in values.get("alarm_actions") or [] if isinstance(a, str) and a]
     if targets or literal:
+        # actions set, but whether they run is known only after apply: unknown, not passed
+        if values.get("actions_enabled") is None and unknown(resource, "actions_enabled") and (
+                not unset_on_create(resource, "actions_enabled")):
+            return Verdict.unknown("actions_enabled is known only after apply")
         return Verdict.ok("alarm notifies " + ", ".join([t.address for t in targets] + literal))
     if unknown(resource, "alarm_actions") and resource.references("alarm_actions"):
         return Verdict.unknown("alarm_actions are known only after apply")

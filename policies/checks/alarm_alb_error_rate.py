@@ -29,7 +29,11 @@ def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
         if not alarm.math:
             return Verdict.ok(f"5xx alarm {alarm.describe()} fires on a rise of 5xx responses "
                               "(a count, not a rate)")
-    if any(a.threshold is None and unknown(a.resource, "threshold") for a in tied):
+    # only a rising 5xx rate can still meet the rule once its threshold is known: an unknown
+    # threshold on an alarm that fires on a drop, or on metric math that is not a rate, hides
+    # nothing (failed beats unknown)
+    if any(alarms.is_5xx_rate(a) and a.threshold is None and unknown(a.resource, "threshold")
+           for a in rising):
         return Verdict.unknown("the threshold of the error-rate alarm is known only after apply")
     want = (f"100 * 5xx / RequestCount GreaterThanThreshold {LIMIT} (metric math), or an "
             "HTTPCode_ELB_5XX_Count / HTTPCode_Target_5XX_Count alarm")

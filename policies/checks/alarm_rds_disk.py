@@ -1,4 +1,10 @@
-"""The seed's "Disk Space < 20%" infrastructure alert exists for each RDS instance."""
+"""The seed's "Disk Space < 20%" infrastructure alert exists for each RDS instance.
+
+Failed beats unknown beats passed: an instance that no FreeStorageSpace alarm watches, or whose
+alarms can never meet the rule (they fire on a rise, or below too little), fails even when its
+allocated_storage is known only after apply (a replica, a restore from a snapshot); the answer
+is unknown only while an alarm that could meet it depends on a value known after apply.
+"""
 
 from __future__ import annotations
 
@@ -18,30 +24,54 @@ _GB = 1_000_000_000
 _GIB = 1 << 30
 
 
+def _meets(alarm: alarms.AlarmView, allocated: float | None) -> tuple[bool | None, str]:
+    """(whether the alarm meets the rule, None when known only after apply; why it meets it)."""
+    if alarm.fires_on != "low":
+        return False, ""
+    if alarm.threshold is None:
+        return (None if unknown(alarm.resource, "threshold") else False), ""
+    if alarm.math:
+        met = FREE_PERCENT <= alarm.threshold < 100
+        return met, "(percent, metric math)" if met else ""
+    if alarm.threshold <= 0:
+        return False, ""
+    if allocated is None:
+        return None, ""  # a positive threshold meets the rule on a small enough disk
+    if alarm.threshold < allocated * _GB * FREE_PERCENT / 100:
+        return False, ""
+    share = alarm.threshold / (allocated * _GIB) * 100
+    return True, f"fires below {share:.0f} % of {allocated} GiB"
+
+
 def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
     """AWS/RDS FreeStorageSpace below at least 20 % of the allocated storage, for this instance."""
-    name = resource.values.get("identifier") or resource.address
-    allocated = resource.values.get("allocated_storage")
+    values = resource.values
+    if str(values.get("engine") or "").startswith("aurora"):
+        return None  # an Aurora instance: storage is the cluster's, no FreeStorageSpace
+    name = values.get("identifier") or resource.address
+    allocated = values.get("allocated_storage")
+    if not isinstance(allocated, (int, float)) or allocated <= 0:
+        if not unknown(resource, "allocated_storage"):
+            return None
+        allocated = None  # a replica or a restore: its size is known only after apply
     tied = [a for a in alarms.watching_db(resource, index)
             if a.has_metric("AWS/RDS", "FreeStorageSpace")]
-    if not isinstance(allocated, (int, float)) or allocated <= 0:
-        if unknown(resource, "allocated_storage"):
-            return Verdict.unknown("allocated_storage is known only after apply")
-        return None  # e.g. an Aurora instance: storage is the cluster's, no FreeStorageSpace
-    floor = allocated * _GB * FREE_PERCENT / 100
+    pending = []
     for alarm in tied:
-        if alarm.math:
-            if alarm.fires_on == "low" and alarm.threshold is not None and (
-                    FREE_PERCENT <= alarm.threshold < 100):
-                return Verdict.ok(f"free-storage alarm {alarm.describe()} (percent, metric math)")
-        elif alarm.fires_on == "low" and alarm.threshold is not None and alarm.threshold >= floor:
-            share = alarm.threshold / (allocated * _GIB) * 100
-            return Verdict.ok(f"free-storage alarm {alarm.describe()} fires below "
-                              f"{share:.0f} % of {allocated} GiB")
-    if any(a.threshold is None and unknown(a.resource, "threshold") for a in tied):
-        return Verdict.unknown("the threshold of the free-storage alarm is known only after apply")
-    want = (f"AWS/RDS FreeStorageSpace LessThanThreshold >= {FREE_PERCENT} % of {allocated} GiB "
-            f"(>= {floor:.0f} bytes)")
+        met, why = _meets(alarm, allocated)
+        if met:
+            return Verdict.ok(f"free-storage alarm {alarm.describe()} {why}")
+        if met is None:
+            pending.append(alarm.address)
+    size = f"{allocated} GiB" if allocated is not None else (
+        "allocated_storage, known only after apply")
+    want = f"AWS/RDS FreeStorageSpace LessThanThreshold >= {FREE_PERCENT} % of {size}"
+    if allocated is not None:
+        want += f" (>= {allocated * _GB * FREE_PERCENT / 100:.0f} bytes)"
+    if pending:
+        what = "allocated_storage and " if allocated is None else ""
+        return Verdict.unknown(f"whether {', '.join(pending)} meets {want} depends on {what}"
+                               "values known only after apply")
     if not tied:
         return Verdict.fail(f"no free-storage alarm watches RDS instance {name} (want {want})")
     return Verdict.fail(f"no free-storage alarm of RDS instance {name} meets {want}: "

@@ -91,13 +91,22 @@ def judge(budget: Resource, index: PlanIndex) -> Verdict:
 
 
 def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
-    """A budget that falls short fails only when no other budget of the plan meets the rule."""
+    """A budget that falls short fails only when no other budget of the plan meets the rule.
+
+    One budget meeting it is enough: while another budget may meet it (known only after
+    apply), the short one is unknown, not failed.
+    """
     verdict = judge(resource, index)
     if verdict.outcome != "failed":
         return verdict
-    others = [b for b in index.of_type(*RESOURCE_TYPES) if b.address != resource.address]
-    if any(judge(b, index).outcome == "passed" for b in others):
+    others = {b.address: judge(b, index).outcome for b in index.of_type(*RESOURCE_TYPES)
+              if b.address != resource.address}
+    if "passed" in others.values():
         return None
+    maybe = sorted(address for address, outcome in others.items() if outcome == "unknown")
+    if maybe:
+        return Verdict.unknown(f"{verdict.message}; but {', '.join(maybe)} may meet the rule "
+                               "(known only after apply)")
     return verdict
 
 

@@ -21,6 +21,10 @@ def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
         return Verdict.ok("access logs are on")
     if not logs and unknown(resource, "access_logs"):
         return Verdict.unknown("access_logs are known only after apply")
+    pending = resource.unknown.get("access_logs")
+    first = pending[0] if isinstance(pending, list) and pending else {}
+    if logs and "enabled" not in logs and isinstance(first, dict) and first.get("enabled") is True:
+        return Verdict.unknown("access_logs.enabled is known only after apply")
     return Verdict.fail("load balancer access logs are off")
 
 

@@ -1,9 +1,14 @@
-"""Data-store security groups: ingress from security groups only, never from CIDR ranges."""
+"""Data-store security groups: ingress from security groups only, never from CIDR ranges.
+
+Failed beats unknown beats passed: a rule with a known address range fails the group whatever
+the others are; a rule whose ranges are known only after apply (an Elastic IP's /32, say) makes
+the answer unknown, not passed.
+"""
 
 from __future__ import annotations
 
 from tfproof.engine.checkov_adapter import export_check
-from tfproof.engine.helpers import as_list
+from tfproof.engine.helpers import as_list, unknown, unset_on_create
 from tfproof.engine.index import PlanIndex
 from tfproof.engine.policy import Verdict
 from tfproof.engine.readers.network import INGRESS_TYPES, ingress_rules
@@ -17,6 +22,27 @@ _STORES = {
     "aws_elasticache_cluster": "security_group_ids",
     "aws_elasticache_replication_group": "security_group_ids",
 }
+_RANGES = {
+    "aws_security_group": ("cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids"),
+    "aws_security_group_rule": ("cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids"),
+    "aws_vpc_security_group_ingress_rule": ("cidr_ipv4", "cidr_ipv6", "prefix_list_id"),
+}
+
+
+def _unknown_part(node: object) -> bool:
+    """An after_unknown node that is, or holds, an unknown value."""
+    return node is True or (isinstance(node, list) and any(_unknown_part(n) for n in node))
+
+
+def _ranges_pending(resource: Resource) -> bool:
+    """Some rule's address ranges are known only after apply."""
+    keys = _RANGES[resource.type]
+    if resource.type == "aws_security_group":
+        pending = resource.unknown.get("ingress")
+        items = pending if isinstance(pending, list) else []
+        return any(isinstance(item, dict) and any(_unknown_part(item.get(k)) for k in keys)
+                   for item in items)
+    return any(unknown(resource, k) and not unset_on_create(resource, k) for k in keys)
 
 
 def _guards_store(group: Resource, index: PlanIndex) -> bool:
@@ -28,11 +54,13 @@ def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
     rules, groups = ingress_rules(resource, index)
     if not rules or not any(_guards_store(g, index) for g in groups):
         return None
-    ranges = sorted({c for rule in rules for key in ("cidr_blocks", "ipv6_cidr_blocks",
-                                                        "prefix_list_ids")
-                     for c in as_list(rule.get(key))})
+    ranges = sorted({str(c) for rule in rules for key in ("cidr_blocks", "ipv6_cidr_blocks",
+                                                             "prefix_list_ids")
+                     for c in as_list(rule.get(key)) if c is not None})
     if ranges:
         return Verdict.fail("data store reachable from address ranges " + ", ".join(ranges))
+    if _ranges_pending(resource):
+        return Verdict.unknown("the address ranges of an ingress rule are known only after apply")
     return Verdict.ok("data store reachable only from security groups")
 
 

@@ -1,4 +1,9 @@
-"""World-open ingress (IPv4 and IPv6), inline or as separate rules, on any port."""
+"""World-open ingress (IPv4 and IPv6), inline or as separate rules, on any port.
+
+Failed beats unknown beats passed: a known world-open rule fails the group whatever the others
+are; a rule whose source ranges are known only after apply makes it unknown; a rule from a
+security group (its ID known only after apply) is no address range and does not.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from tfproof.engine.helpers import (
     ports_overlap,
     truthy,
     unknown,
+    unset_on_create,
 )
 from tfproof.engine.index import PlanIndex
 from tfproof.engine.policy import Verdict
@@ -18,6 +24,27 @@ from tfproof.plan import Resource
 RESOURCE_TYPES = INGRESS_TYPES
 RELATIONAL = True
 _LB_TYPES = ("aws_lb", "aws_alb", "aws_elb")
+_SOURCES = {
+    "aws_security_group": ("cidr_blocks", "ipv6_cidr_blocks"),
+    "aws_security_group_rule": ("cidr_blocks", "ipv6_cidr_blocks"),
+    "aws_vpc_security_group_ingress_rule": ("cidr_ipv4", "cidr_ipv6"),
+}
+
+
+def _unknown_part(node: object) -> bool:
+    """An after_unknown node that is, or holds, an unknown value."""
+    return node is True or (isinstance(node, list) and any(_unknown_part(n) for n in node))
+
+
+def _sources_pending(resource: Resource) -> bool:
+    """Some ingress rule's address ranges are known only after apply."""
+    keys = _SOURCES[resource.type]
+    if resource.type == "aws_security_group":
+        pending = resource.unknown.get("ingress")
+        items = pending if isinstance(pending, list) else []
+        return any(isinstance(item, dict) and any(_unknown_part(item.get(k)) for k in keys)
+                   for item in items)
+    return any(unknown(resource, k) and not unset_on_create(resource, k) for k in keys)
 
 
 
@@ -31,7 +58,6 @@ def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
     rules, groups = ingress_rules(resource, index)
     if not rules:
         return None
-    attr = "ingress" if resource.type == "aws_security_group" else "cidr_blocks"
     open_rules = []
     for rule in rules:
         cidrs = set(as_list(rule.get("cidr_blocks"))) | set(as_list(rule.get("ipv6_cidr_blocks")))
@@ -46,7 +72,7 @@ def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
         open_rules.append(f"{ports} from {', '.join(sorted(world))}")
     if open_rules:
         return Verdict.fail("ingress open to the world: " + "; ".join(open_rules))
-    if unknown(resource, attr) or unknown(resource, "ipv6_cidr_blocks"):
+    if _sources_pending(resource):
         return Verdict.unknown("ingress sources are known only after apply")
     return Verdict.ok("no world-open ingress")
 

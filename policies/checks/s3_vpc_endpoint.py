@@ -75,43 +75,68 @@ def _attached(endpoint: Resource, vpc: Resource, index: PlanIndex) -> set[str] |
     return set()
 
 
+def _gateway(endpoint: Resource) -> bool | None:
+    """An S3 gateway endpoint (None: its service or type is known only after apply)."""
+    service = endpoint.values.get("service_name")
+    kind = endpoint.values.get("vpc_endpoint_type")
+    if isinstance(kind, str) and kind != "Gateway":
+        return False
+    if isinstance(service, str) and not _S3.match(service):
+        return False
+    if service is None and unknown(endpoint, "service_name"):
+        return None
+    if kind is None and unknown(endpoint, "vpc_endpoint_type"):
+        return None
+    return isinstance(service, str)
+
+
 def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
-    """A Gateway endpoint for com.amazonaws.<region>.s3 on every route table of a private subnet."""
+    """A Gateway endpoint for com.amazonaws.<region>.s3 on every route table of a private subnet.
+
+    Any one endpoint that serves every private route table passes the VPC, whatever the others
+    are; the answer is unknown only when none is known to, and one might (its service, type or
+    route tables known only after apply); failed when none can.
+    """
     private, tables = private_route_tables(resource, index)
     if not private:
         return None
     names = ", ".join(sorted(s.address for s in private))
-    endpoints = []
+    s3_endpoints, gateways, pending = [], [], []
     for endpoint in index.referrers(resource, "aws_vpc_endpoint", "vpc_id"):
         service = endpoint.values.get("service_name")
-        if service is None and unknown(endpoint, "service_name"):
-            return Verdict.unknown(f"the service of {endpoint.address} is known only after apply")
         if isinstance(service, str) and _S3.match(service):
-            endpoints.append(endpoint)
-    gateways = [e for e in endpoints
-                if (e.values.get("vpc_endpoint_type") or "Gateway") == "Gateway"]
-    if not gateways:
-        kinds = f" (only Interface endpoints: {', '.join(e.address for e in endpoints)})" \
-            if endpoints else ""
-        return Verdict.fail(f"VPC has private subnets ({names}) but no S3 gateway endpoint"
-                            f"{kinds}: S3 traffic leaves through the NAT / internet")
+            s3_endpoints.append(endpoint)
+        gateway = _gateway(endpoint)
+        if gateway is None:
+            pending.append(f"the service or type of {endpoint.address} is known only after "
+                           "apply")
+        elif gateway:
+            gateways.append(endpoint)
     problems = []
     for endpoint in gateways:
         attached = _attached(endpoint, resource, index)
         if attached is None:
-            return Verdict.unknown(f"the route tables of {endpoint.address} are known only "
-                                   "after apply")
+            pending.append(f"the route tables of {endpoint.address} are known only after apply")
+            continue
         missing = tables - attached
         if attached and not missing:
             return Verdict.ok(f"S3 gateway endpoint {endpoint.address} is on the route tables of "
                               "the private subnets")
         if missing == {resource.address} and any(not a.startswith(("aws_", "module."))
                                                    for a in attached):
-            return Verdict.unknown(f"{endpoint.address} lists route table IDs that may or may "
-                                   "not be the VPC's main route table")
+            pending.append(f"{endpoint.address} lists route table IDs that may or may not be the "
+                           "VPC's main route table")
+            continue
         where = "no route table" if not attached else "not on " + ", ".join(
             "the main route table" if m == resource.address else m for m in sorted(missing))
         problems.append(f"{endpoint.address} is attached to {where}")
+    if pending:
+        return Verdict.unknown("; ".join(pending))
+    if not gateways:
+        kinds = f" (only Interface endpoints: {', '.join(e.address for e in s3_endpoints)})" \
+            if s3_endpoints else ""
+        return Verdict.fail(f"VPC has private subnets ({names}) but no S3 gateway endpoint"
+                            f"{kinds}: S3 traffic leaves through the NAT / internet")
     return Verdict.fail(f"S3 gateway endpoint does not serve the private subnets ({names}): "
                         + "; ".join(problems))
 

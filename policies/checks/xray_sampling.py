@@ -14,13 +14,18 @@ RULE = "aws_xray_sampling_rule"
 
 
 def _samples(rule: Resource) -> bool | None:
-    """True when the rule keeps some requests (a reservoir or a fixed rate above zero)."""
+    """True when the rule keeps some requests (a reservoir or a fixed rate above zero).
+
+    Either one above zero is enough, whatever the other turns out to be; None only when
+    neither is known to be and one is known only after apply.
+    """
     values = rule.values
+    rate, reservoir = values.get("fixed_rate"), values.get("reservoir_size")
+    if any(isinstance(v, (int, float)) and v > 0 for v in (rate, reservoir)):
+        return True
     if unknown(rule, "fixed_rate") or unknown(rule, "reservoir_size"):
         return None
-    rate, reservoir = values.get("fixed_rate"), values.get("reservoir_size")
-    return bool((isinstance(rate, (int, float)) and rate > 0)
-                or (isinstance(reservoir, (int, float)) and reservoir > 0))
+    return False
 
 
 def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
