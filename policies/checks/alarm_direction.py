@@ -28,7 +28,10 @@ def direction(metric: str) -> str | None:
 
 
 def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
-    """Compare the operator with the metric's bad direction (metric-math alarms skipped)."""
+    """Compare the operator with the metric's bad direction (metric-math alarms skipped).
+
+    An operator known only after apply is unknown, not skipped: it may turn out inverted.
+    """
     metric = resource.values.get("metric_name")
     operator = str(resource.values.get("comparison_operator") or "")
     if not metric:
@@ -36,7 +39,12 @@ def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
             return Verdict.unknown("metric_name is known only after apply")
         return None
     bad = direction(str(metric))
-    if bad is None or not operator.startswith(("Greater", "Less")):
+    if bad is None:
+        return None
+    if not operator and unknown(resource, "comparison_operator"):
+        return Verdict.unknown(f"{metric} is bad when {bad}, but the comparison_operator is "
+                               "known only after apply")
+    if not operator.startswith(("Greater", "Less")):
         return None
     fires_on = "high" if operator.startswith("Greater") else "low"
     if fires_on == bad:

@@ -28,19 +28,24 @@ def _number(value: object) -> float | None:
         return None
 
 
+def _pending(budget: Resource, number: int) -> dict:
+    """The after_unknown map of notification `number` (`{}` when all of it is known)."""
+    notes = budget.unknown.get("notification")
+    if isinstance(notes, list) and number < len(notes) and isinstance(notes[number], dict):
+        return notes[number]
+    return {}
+
+
 def _subscribed(budget: Resource, index: PlanIndex, number: int, note: dict) -> bool | None:
     """The notification has a subscriber (e-mail or SNS); None when only known after apply."""
     if note.get("subscriber_email_addresses") or note.get("subscriber_sns_topic_arns"):
         return True
     if any(t.type == "aws_sns_topic" for t in index.references(budget, "notification")):
         return True
-    unknown_notes = budget.unknown.get("notification")
-    if isinstance(unknown_notes, list) and number < len(unknown_notes):
-        pending = unknown_notes[number]
-        if isinstance(pending, dict) and any(
-                pending.get(k) is True for k in ("subscriber_email_addresses",
-                                                 "subscriber_sns_topic_arns")):
-            return None
+    pending = _pending(budget, number)
+    if any(pending.get(k) is True for k in ("subscriber_email_addresses",
+                                            "subscriber_sns_topic_arns")):
+        return None
     return False
 
 
@@ -54,40 +59,70 @@ def _percent(note: dict, limit: float | None) -> float | None:
     return threshold
 
 
+def _on_actual(budget: Resource, number: int, note: dict, limit: float | None) -> bool | None:
+    """ACTUAL spend, GREATER_THAN (or EQUAL_TO) at most 80 %; None while a part is unknown."""
+    pending = _pending(budget, number)
+    parts: list[bool | None] = [
+        None if pending.get("notification_type") is True
+        else note.get("notification_type") == "ACTUAL",
+        None if pending.get("comparison_operator") is True
+        else str(note.get("comparison_operator")).startswith(("GREATER_THAN", "EQUAL_TO")),
+    ]
+    percent = _percent(note, limit)
+    if pending.get("threshold") is True or pending.get("threshold_type") is True:
+        parts.append(None)
+    elif percent is not None:
+        parts.append(0 < percent <= PERCENT)
+    elif note.get("threshold_type") == "ABSOLUTE_VALUE" and unknown(budget, "limit_amount"):
+        parts.append(None)
+    else:
+        parts.append(False)
+    if False in parts:
+        return False
+    return None if None in parts else True
+
+
 def judge(budget: Resource, index: PlanIndex) -> Verdict:
-    """This budget alone: COST, MONTHLY, an ACTUAL notification at <= 80 % with a subscriber."""
+    """This budget alone: COST, MONTHLY, an ACTUAL notification at <= 80 % with a subscriber.
+
+    A part known only after apply (a threshold, the limit, a subscriber) makes it unknown
+    unless a known part already breaks the rule.
+    """
     values = budget.values
     problems = []
-    if values.get("budget_type") != "COST":
-        problems.append(f"budget_type is {values.get('budget_type')!r}, not COST")
-    if values.get("time_unit") != "MONTHLY":
-        problems.append(f"time_unit is {values.get('time_unit')!r}, not MONTHLY")
+    pending = False
+    for key, want in (("budget_type", "COST"), ("time_unit", "MONTHLY")):
+        if values.get(key) is None and unknown(budget, key):
+            pending = True
+        elif values.get(key) != want:
+            problems.append(f"{key} is {values.get(key)!r}, not {want}")
     limit = _number(values.get("limit_amount"))
     notes = blocks(values, "notification")
-    actual = []
+    actual, maybe = [], False
     for number, note in enumerate(notes):
-        percent = _percent(note, limit)
-        if (note.get("notification_type") == "ACTUAL" and percent is not None
-                and 0 < percent <= PERCENT
-                and str(note.get("comparison_operator")).startswith(("GREATER_THAN", "EQUAL_TO"))):
-            actual.append((percent, _subscribed(budget, index, number, note)))
-    pending = False
-    if not actual:
-        if not notes and unknown(budget, "notification"):
+        on_actual = _on_actual(budget, number, note, limit)
+        if on_actual is False:
+            continue
+        subscribed = _subscribed(budget, index, number, note)
+        if on_actual:
+            actual.append((_percent(note, limit), subscribed))
+        elif subscribed is not False:
+            maybe = True
+    met = [p for p, subscribed in actual if subscribed and p is not None]
+    if not met:
+        if maybe or any(subscribed is None for _, subscribed in actual) or (
+                not notes and unknown(budget, "notification")):
             pending = True
+        elif actual:
+            problems.append("the ACTUAL-spend notification has no subscriber: it alerts nobody")
         else:
             problems.append(f"no notification on ACTUAL spend at or below {PERCENT} %")
-    elif not any(subscribed for _, subscribed in actual):
-        if any(subscribed is None for _, subscribed in actual):
-            pending = True
-        else:
-            problems.append("the ACTUAL-spend notification has no subscriber: it alerts nobody")
     if problems:
         return Verdict.fail("; ".join(problems))
     if pending:
-        return Verdict.unknown("the budget's notifications are known only after apply")
-    percent = min(p for p, subscribed in actual if subscribed)
-    return Verdict.ok(f"monthly cost budget notifies on ACTUAL spend above {percent:g} %")
+        return Verdict.unknown("a part of the rule (budget type or period, a notification's "
+                               "type, threshold or subscriber) is known only after apply")
+    return Verdict.ok(f"monthly cost budget notifies on ACTUAL spend above {min(met):g} %")
 
 
 def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:

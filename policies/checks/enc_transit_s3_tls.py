@@ -35,12 +35,17 @@ def denies_insecure_transport(statement: dict[str, Any]) -> bool:
 
 
 def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
-    """Pass when an attached policy (inline or aws_s3_bucket_policy) denies plain HTTP."""
-    docs = s3.policies(resource, index)
-    if docs is None:
-        return Verdict.unknown("the bucket policy is known only after apply")
+    """Pass when an attached policy (inline or aws_s3_bucket_policy) denies plain HTTP.
+
+    A deny in any policy known at plan time passes, whatever the policies known only after
+    apply turn out to be; while none known denies, such a policy keeps it unknown.
+    """
+    docs, pending = s3.policies(resource, index)
     if any(denies_insecure_transport(st) for doc in docs for st in doc):
         return Verdict.ok("bucket policy denies aws:SecureTransport = false")
+    if pending:
+        return Verdict.unknown("no known bucket policy denies plain HTTP, and a policy is known "
+                               "only after apply")
     return Verdict.fail("no bucket policy denies requests without TLS (aws:SecureTransport false)")
 
 

@@ -165,12 +165,26 @@ def application_lb(lb: Resource) -> bool:
     return str(lb.values.get("load_balancer_type") or "application") == "application"
 
 
+def _may_meet(alarm: AlarmView, limit: float) -> bool:
+    """Its threshold (or operator) is known only after apply and its known parts allow the rule."""
+    threshold_pending = alarm.threshold is None and unknown(alarm.resource, "threshold")
+    operator_pending = not alarm.operator and unknown(alarm.resource, "comparison_operator")
+    if not (threshold_pending or operator_pending):
+        return False
+    rises = alarm.fires_on == "high" or operator_pending
+    return rises and (threshold_pending or (alarm.threshold is not None
+                                            and alarm.threshold <= limit))
+
+
 def ecs_utilization(
     cluster: Resource, index: PlanIndex, metric: str, limit: float, label: str
 ) -> Verdict:
     """An AWS/ECS `metric` alarm above `limit` % on the whole cluster or on each of its services.
 
-    A lower threshold alerts earlier and also meets the rule.
+    A lower threshold alerts earlier and also meets the rule. Failed beats unknown: an alarm
+    whose threshold (or operator) is known only after apply keeps the answer unknown only if
+    it fires on a rise and could still cover the whole cluster, or every service no alarm
+    covers yet; otherwise the services without an alarm fail the cluster.
     """
     name = cluster.values.get("name") or cluster.address
     related = [a for a in watching_cluster(cluster, index) if a.has_metric("AWS/ECS", metric)]
@@ -184,14 +198,21 @@ def ecs_utilization(
     if services and not uncovered:
         return Verdict.ok(f"each of the {len(services)} services of cluster {name} has a {label} "
                           f"alarm above at most {limit:g} %")
-    if any(a.threshold is None and unknown(a.resource, "threshold") for a in related):
-        return Verdict.unknown(f"the threshold of a {label} alarm is known only after apply")
+    pending = [a for a in related if _may_meet(a, limit)]
+    hopeless = [s for s in uncovered if not any(watches_service(a, s) for a in pending)]
+    maybe = [a.address for a in pending if is_cluster_wide(a) or (services and not hopeless)]
+    if maybe:
+        return Verdict.unknown(f"{label} alarm {', '.join(sorted(maybe))} of cluster {name} may "
+                               "meet the rule: its threshold (or operator) is known only after "
+                               "apply")
     wanted = f"AWS/ECS {metric} GreaterThanThreshold {limit:g}"
-    wrong = [a for a in related if a not in good]
+    wrong = [a for a in related if a not in good and a not in pending]
     why = f"; not meeting it: {', '.join(a.describe() for a in wrong)}" if wrong else ""
+    if pending:
+        why += f"; known only after apply: {', '.join(a.describe() for a in pending)}"
     if not related:
         return Verdict.fail(f"no {label} alarm watches ECS cluster {name} (want {wanted}){why}")
-    missing = ", ".join(str(s.values.get("name") or s.address) for s in uncovered)
+    missing = ", ".join(str(s.values.get("name") or s.address) for s in hopeless)
     if services:
         return Verdict.fail(f"ECS services {missing} of cluster {name} have no {label} alarm "
                             f"({wanted}){why}")

@@ -3,11 +3,15 @@
 Provider 4 moved encryption, versioning, logging, policy and the public access
 block into `aws_s3_bucket_*` resources tied to the bucket by reference; provider
 3 keeps the first four inline. Every S3 policy asks here, so both styles (and a
-mix) are judged the same way. Each function answers True, False or None
-(unknown until apply).
+mix) are judged the same way. Each switch answers True, False or None (unknown
+until apply), a known True first: one config known to enable it is enough, and
+a config known only after apply makes it unknown only while none does.
+`policies` gives the known documents and whether another is still unknown.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from tfproof.engine.helpers import block, blocks, truthy, unknown
 from tfproof.engine.index import PlanIndex
@@ -28,38 +32,47 @@ def _split(bucket: Resource, index: PlanIndex, resource_type: str) -> list[Resou
 
 
 def encryption(bucket: Resource, index: PlanIndex) -> bool | None:
-    """Default encryption with AES256 or aws:kms."""
+    """Default encryption with AES256 or aws:kms, in any config or inline.
+
+    One known to declare it is enough; a config known only after apply leaves it unknown
+    only while none does.
+    """
+    pending = False
     for config in _split(bucket, index, "aws_s3_bucket_server_side_encryption_configuration"):
         for rule in blocks(config.values, "rule"):
             algo = block(rule, "apply_server_side_encryption_by_default").get("sse_algorithm")
             if algo in _SSE_OK:
                 return True
-        if unknown(config, "rule"):
-            return None
+        pending = pending or unknown(config, "rule")
     inline = block(bucket.values, "server_side_encryption_configuration")
     algo = block(block(inline, "rule"), "apply_server_side_encryption_by_default").get(
         "sse_algorithm"
     )
     if algo in _SSE_OK:
         return True
-    if unknown(bucket, "server_side_encryption_configuration"):
-        return False if _unset_on_create(bucket, "server_side_encryption_configuration") else None
-    return False
+    if unknown(bucket, "server_side_encryption_configuration") and not _unset_on_create(
+            bucket, "server_side_encryption_configuration"):
+        pending = True
+    return None if pending else False
 
 
 def versioning(bucket: Resource, index: PlanIndex) -> bool | None:
-    """Versioning enabled."""
+    """Versioning enabled, in any aws_s3_bucket_versioning or inline.
+
+    One known to enable it is enough; a config known only after apply leaves it unknown
+    only while none does.
+    """
+    pending = False
     for config in _split(bucket, index, "aws_s3_bucket_versioning"):
         status = block(config.values, "versioning_configuration").get("status")
         if status == "Enabled":
             return True
-        if unknown(config, "versioning_configuration"):
-            return None
+        pending = pending or unknown(config, "versioning_configuration")
     if truthy(block(bucket.values, "versioning").get("enabled")):
         return True
-    if unknown(bucket, "versioning"):
-        return False if _unset_on_create(bucket, "versioning") else None
-    return False
+    if unknown(bucket, "versioning") and not _unset_on_create(bucket, "versioning"):
+        pending = True
+    return None if pending else False
 
 
 def logging(bucket: Resource, index: PlanIndex) -> bool | None:
@@ -108,18 +121,24 @@ def public_access_blocked(bucket: Resource, index: PlanIndex) -> bool | None:
     return None if undecided else False
 
 
-def policies(bucket: Resource, index: PlanIndex) -> list[list[dict]] | None:
-    """Every policy document attached to the bucket (None when one is unknown)."""
-    docs = []
+def policies(bucket: Resource, index: PlanIndex) -> tuple[list[list[dict[str, Any]]], bool]:
+    """The bucket's policy documents known at plan time; True beside them if one is not.
+
+    Inline or aws_s3_bucket_policy. A deny is read on its own: a caller passes on a known
+    deny whatever the unknown policies are, and is unknown only while no known one decides.
+    """
+    docs: list[list[dict[str, Any]]] = []
+    pending = False
     for policy in _split(bucket, index, "aws_s3_bucket_policy"):
         statements = document_statements(policy, "policy", index)
         if statements is None:
-            return None
-        docs.append(statements)
+            pending = True
+        elif statements:
+            docs.append(statements)
     inline = [] if _unset_on_create(bucket, "policy") else document_statements(
         bucket, "policy", index)
     if inline is None:
-        return None
-    if inline:
+        pending = True
+    elif inline:
         docs.append(inline)
-    return docs
+    return docs, pending
