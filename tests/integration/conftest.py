@@ -1,10 +1,27 @@
-"""The integration session: one apply of the sandbox env, shared by every live check.
+"""The integration session: one apply of the sandbox env, and the module examples.
 
 `live_run` starts the sandbox (embedded moto by default; TFPROOF_SANDBOX=aws
 for a real account), applies `infra/envs/sandbox` once, yields, and always
 tears down (exceptions, Ctrl-C and SIGTERM included); a teardown that leaves
 anything behind errors the session. The terminal summary names the run, what
 was applied and destroyed and how long it took, and every skip reason.
+
+The env is not a pytest-terraform fixture, and cannot be one: the same `LiveRun`
+is the audit's live layer (`run_live_checks`, outside pytest), and it needs what
+pytest-terraform's runner does not do: a run record written before anything is
+applied (Terraform's pid, the state's place, the moto server's pid) so that
+`tfproof sandbox cleanup` can finish a killed run; a deadline on every Terraform
+call and a SIGINT-first stop of its process group; `-var` toggles for moto's gaps;
+a second plan for idempotence; and the sweep of the run's tag after the destroy.
+
+The module examples (`infra/modules/*/examples/basic`) are pytest-terraform
+fixtures (`test_modules_live.py`): `--tf-mod-dir` points at scratch copies made
+by `module_sandbox` (`module_session.ModuleSession`), and the state pytest-terraform
+saves is redacted in `pytest_terraform_modify_state`. They get a moto server of
+their own rather than the env's: under xdist they run on the other worker, in
+parallel with the env (one moto process would serialize both applies), and the
+env's server belongs to its run record, which a crash cleanup stops with it.
+docs/testing-libraries.md lists pytest-terraform's limits and what is done about each.
 """
 
 from __future__ import annotations
@@ -14,16 +31,91 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytest_terraform import tf as pytest_terraform_tf
 
+from tfproof import lifecycle
 from tfproof.sandbox.interface import mask_account
 from tfproof.sandbox.kinds import sandbox_from_settings
 from tfproof.sandbox.live import LiveRun, default_root
 from tfproof.sandbox.livecheck import LiveCheck
 from tfproof.sandbox.runner import SandboxRun
 
+from .module_examples import EXAMPLES
+from .module_session import ModuleSession, redact_resources
+
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI_ROOT = FIXTURES / "mini_sandbox"
 _REPORT: dict[str, object] = {"checks": []}
+_MODULES: dict[str, ModuleSession] = {}
+_SCRATCH = pytest.StashKey[Path]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Point pytest-terraform's `--tf-mod-dir` at this session's scratch copies (unless given)."""
+    if not hasattr(config.option, "dest_tf_mod_dir"):
+        return  # pytest-terraform is not loaded (-p no:terraform)
+    scratch = lifecycle.scratch_dir("tfmods")  # removed at the end, swept after a SIGKILL
+    config.stash[_SCRATCH] = scratch
+    if not (config.option.dest_tf_mod_dir or config.getini("terraform-mod-dir")):
+        config.option.dest_tf_mod_dir = str(scratch / "mods")
+    # the plugin reads the option in its own pytest_configure; when pytest finds this conftest
+    # during collection (`pytest tests`), that has already run: give the value to the plugin's
+    # lazy placeholder, as its configure would have
+    pytest_terraform_tf.LazyModuleDir.value = config.option.dest_tf_mod_dir or config.getini(
+        "terraform-mod-dir")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    scratch = config.stash.get(_SCRATCH, None)
+    if scratch is not None:
+        lifecycle.release(scratch)
+
+
+def pytest_terraform_modify_state(tfstate) -> None:
+    """pytest-terraform writes the state it saves into the module folder: redacted first."""
+    tfstate.update_dict(redact_resources(tfstate.dict))
+
+
+_FIXTURE_MODULES = {e.fixture: e.module for e in EXAMPLES.values()}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    """Time each module example's fixture (pytest-terraform's init, plan and apply)."""
+    started = time.monotonic()
+    try:
+        return (yield)
+    finally:
+        session = _MODULES.get("session")
+        if session is not None and fixturedef.argname in _FIXTURE_MODULES:
+            session.applied[_FIXTURE_MODULES[fixturedef.argname]] = time.monotonic() - started
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Time teardowns: pytest-terraform destroys an example in its last test's teardown."""
+    started = time.monotonic()
+    try:
+        return (yield)
+    finally:
+        session = _MODULES.get("session")
+        if session is not None:
+            seconds = time.monotonic() - started
+            for name in set(item.fixturenames) & set(_FIXTURE_MODULES):
+                module = _FIXTURE_MODULES[name]
+                session.destroyed[module] = max(seconds, session.destroyed.get(module, 0.0))
+
+
+@pytest.fixture(scope="session")
+def module_sandbox(request: pytest.FixtureRequest) -> Iterator[ModuleSession]:
+    """The sandbox and scratch copies of the module examples, torn down and checked at the end."""
+    mods = Path(pytest_terraform_tf.LazyModuleDir.resolve())
+    session = ModuleSession(sandbox_from_settings(), mods, request.config.stash[_SCRATCH])
+    _MODULES["session"] = session
+    with session:
+        yield session
+    assert session.report is not None
+    SandboxRun.check_clean(session.report)
 
 
 def sandbox_root() -> Path:
@@ -58,23 +150,78 @@ def live_run() -> Iterator[LiveRun]:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    if "run_id" not in _REPORT:
-        return
-    write = terminalreporter.write_line
-    terminalreporter.write_sep("-", "tfproof sandbox")
-    write(f"run {_REPORT['run_id']} ({_REPORT['kind']}, account {_REPORT['account']}) "
-          f"on {_REPORT['root']}")
-    write(f"applied {_REPORT['applied']} resources in {_REPORT['apply_seconds']:.0f}s; "
-          f"destroyed {_REPORT.get('destroyed', '?')} "
-          f"in {_REPORT.get('teardown_seconds', 0):.0f}s; "
-          f"sandbox session {_REPORT.get('total_seconds', 0):.0f}s")
-    for reason in _REPORT.get("gaps", []):  # type: ignore[union-attr]
-        write(f"left out: {reason}")
-    checks: list[LiveCheck] = _REPORT["checks"]  # type: ignore[assignment]
+    # under xdist the sessions ran in the workers, which sent their lines (pytest_testnodedown)
+    sections = _WORKER_SECTIONS or _sections()
+    for title, lines in sections:
+        terminalreporter.write_sep("-", title)
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
+_WORKER_SECTIONS: list[tuple[str, list[str]]] = []
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In an xdist worker (after its session fixtures are torn down): send the summary along."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["tfproof_sections"] = _sections()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    _WORKER_SECTIONS.extend(
+        (title, list(lines)) for title, lines in node.workeroutput.get("tfproof_sections", []))
+
+
+def _sections() -> list[tuple[str, list[str]]]:
+    out = []
+    if "run_id" in _REPORT:
+        out.append(("tfproof sandbox", _env_lines()))
+    session = _MODULES.get("session")
+    if session is not None and session.record is not None:
+        out.append(("tfproof module examples (pytest-terraform)", _module_lines(session)))
+    return out
+
+
+def _check_lines(checks: list[LiveCheck]) -> list[str]:
     counts = {s: sum(1 for c in checks if c.status == s) for s in ("passed", "failed", "skipped")}
-    write(f"live checks: {counts['passed']} passed, {counts['failed']} failed, "
-          f"{counts['skipped']} skipped")
-    for check in checks:
-        if check.status != "passed":
-            write(f"  {check.status}: {check.name} [{check.control}] {check.resource}: "
-                  f"{check.detail}")
+    lines = [f"live checks: {counts['passed']} passed, {counts['failed']} failed, "
+             f"{counts['skipped']} skipped"]  # fmt: skip
+    lines += [f"  {check.status}: {check.name} [{check.control}] {check.resource}: {check.detail}"
+              for check in checks if check.status != "passed"]  # fmt: skip
+    return lines
+
+
+def _env_lines() -> list[str]:
+    lines = [
+        f"run {_REPORT['run_id']} ({_REPORT['kind']}, account {_REPORT['account']}) "
+        f"on {_REPORT['root']}",
+        f"applied {_REPORT['applied']} resources in {_REPORT['apply_seconds']:.0f}s; "
+        f"destroyed {_REPORT.get('destroyed', '?')} in {_REPORT.get('teardown_seconds', 0):.0f}s; "
+        f"sandbox session {_REPORT.get('total_seconds', 0):.0f}s",
+    ]
+    lines += [f"left out: {reason}" for reason in _REPORT.get("gaps", [])]  # type: ignore[union-attr]
+    return lines + _check_lines(_REPORT["checks"])  # type: ignore[arg-type]
+
+
+def _module_lines(session: ModuleSession) -> list[str]:
+    report = session.report
+    lines = [f"run {session.run_id} ({session.sandbox.kind}, account "
+             f"{session.record.account_hint}); session {session.seconds:.0f}s; swept after the "
+             f"examples' destroys: {', '.join(report.swept) or 'nothing' if report else '?'}; "
+             f"left: {', '.join(report.leftovers) or 'nothing' if report else '?'}"]  # fmt: skip
+    for example in EXAMPLES.values():
+        if example.module in session.applied:
+            applied, destroyed = session.applied[example.module], session.destroyed.get(
+                example.module)
+            lines.append(f"  {example.module}: applied in {applied:.0f}s, destroyed in "
+                         + (f"{destroyed:.0f}s" if destroyed is not None else "?"))
+        else:
+            reason = example.not_served or "; ".join(
+                g.skip_reason() for g in session.gaps.get(example.module, [])) or "not requested"
+            lines.append(f"  {example.module}: not applied: {reason}")
+        if example.module in session.applied:
+            lines += [f"    left out: {g.skip_reason()}" for g in session.gaps[example.module]]
+    return lines + _check_lines(session.checks)

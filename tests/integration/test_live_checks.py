@@ -9,7 +9,10 @@ from tfproof.sandbox.gaps import GAPS
 
 from .conftest import record_checks
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+# under xdist (nox -s integration: --dist loadgroup) the env's apply and the crash-recovery
+# runs share a worker, in sequence: a crashed run's record is cleaned by its own test, never
+# by the env's start-of-run cleanup racing it from the other worker
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.xdist_group("sandbox-env")]
 
 
 @pytest.mark.parametrize("name", list(CHECKS))
