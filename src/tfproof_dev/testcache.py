@@ -7,6 +7,11 @@ tool versions, the sandbox settings) since a full run of it passed, running it
 again proves nothing new, so the second run prints the recorded result and says
 it is a replay. Only full, passing runs are recorded; any edit, a failure, a real
 account (`TFPROOF_SANDBOX=aws`), CI, or `TFPROOF_FRESH=1` runs the layer for real.
+
+The module examples' part of the record is pytest-terraform's own replay file: the
+run keeps each applied example's `tf_resources.json` (redacted by the integration
+conftest's `pytest_terraform_modify_state`) beside the record, and a replay reads
+them back with pytest-terraform's loader to list what each example applied.
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
@@ -90,6 +97,33 @@ def _record_shape(data: object) -> None:
         raise TypeError("not a replay record")
 
 
+def replay_lines(folder: Path) -> list[str]:
+    """One line per example whose pytest-terraform replay file the passing run kept."""
+    from pytest_terraform.tf import TerraformState
+
+    lines = []
+    for path in sorted(folder.glob("*/tf_resources.json")):
+        resources = TerraformState.from_file(str(path)).resources
+        count = sum(len(names) for names in resources.values())
+        lines.append(f"  {path.parent.name}: {count} resources by type and name "
+                     f"({', '.join(sorted(resources))}), from its tf_resources.json")
+    return lines
+
+
+def _keep_replay_files(staging: Path, target: Path) -> None:
+    """Move the run's replay files beside its record, unless a known secret is in them."""
+    from tfproof.secrets.scrub import SecretGuard, run_secrets
+
+    shutil.rmtree(target, ignore_errors=True)
+    generated = [p.read_text().strip() for p in (cache_dir() / "secrets").glob("*") if p.is_file()]
+    leaks = SecretGuard([*run_secrets(), *generated]).leaks(staging) if staging.is_dir() else []
+    if leaks:
+        print(f"testcache: not keeping the replay files, a secret is in {', '.join(leaks)}",
+              file=sys.stderr)
+    elif staging.is_dir():
+        shutil.move(str(staging), str(target))
+
+
 def main(argv: list[str]) -> int:
     """Run (or replay) one layer's pytest run."""
     if not argv or argv[0] not in LAYERS:
@@ -103,11 +137,17 @@ def main(argv: list[str]) -> int:
     if data is not None:
         print(f"{layer}: replayed, nothing it depends on changed since the full run that passed "
               f"at {data['finished']} ({record.stem[-12:]}); TFPROOF_FRESH=1 runs it again")
+        replay = record.with_suffix(".tf-replay")
+        if replay.is_dir():
+            print("module examples, as pytest-terraform recorded them in the run that passed:")
+            print("\n".join(replay_lines(replay)))
         print(data["summary"])
         return 0
     started = time.time()
+    staging = Path(tempfile.mkdtemp(prefix="tfproof-tf-replay-"))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pytest", LAYERS[layer][0], *LAYER_ARGS.get(layer, ()), *extra],
+        [sys.executable, "-m", "pytest", LAYERS[layer][0], *LAYER_ARGS.get(layer, ()),
+         f"--tfproof-replay-out={staging}", *extra],
         cwd=ROOT, stdout=subprocess.PIPE, text=True,
     )
     assert proc.stdout is not None
@@ -124,6 +164,8 @@ def main(argv: list[str]) -> int:
             "seconds": round(time.time() - started, 1),
             "summary": last,
         })
+        _keep_replay_files(staging, record.with_suffix(".tf-replay"))
+    shutil.rmtree(staging, ignore_errors=True)
     return proc.returncode
 
 

@@ -50,6 +50,13 @@ _MODULES: dict[str, ModuleSession] = {}
 _SCRATCH = pytest.StashKey[Path]()
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--tfproof-replay-out", default=None, metavar="DIR",
+        help="keep pytest-terraform's replay file (tf_resources.json, redacted) of every applied "
+        "module example in DIR/<module>/ (tfproof_dev.testcache's record of a passing run)")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Point pytest-terraform's `--tf-mod-dir` at this session's scratch copies (unless given)."""
     if not hasattr(config.option, "dest_tf_mod_dir"):
@@ -110,7 +117,9 @@ def pytest_runtest_teardown(item, nextitem):
 def module_sandbox(request: pytest.FixtureRequest) -> Iterator[ModuleSession]:
     """The sandbox and scratch copies of the module examples, torn down and checked at the end."""
     mods = Path(pytest_terraform_tf.LazyModuleDir.resolve())
-    session = ModuleSession(sandbox_from_settings(), mods, request.config.stash[_SCRATCH])
+    replay_out = request.config.getoption("--tfproof-replay-out", default=None)
+    session = ModuleSession(sandbox_from_settings(), mods, request.config.stash[_SCRATCH],
+                            Path(replay_out) if replay_out else None)
     _MODULES["session"] = session
     with session:
         yield session

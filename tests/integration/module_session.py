@@ -60,8 +60,10 @@ class ModuleContext(LiveContext):
 class ModuleSession:
     """The sandbox, run record and scratch copies of the module examples (a context manager)."""
 
-    def __init__(self, sandbox: Sandbox, mods_dir: Path, scratch: Path) -> None:
+    def __init__(self, sandbox: Sandbox, mods_dir: Path, scratch: Path,
+                 replay_out: Path | None = None) -> None:  # fmt: skip
         self.sandbox = sandbox
+        self.replay_out = replay_out
         self.mods_dir = mods_dir
         self.scratch = scratch
         self.run_id = new_run_id()
@@ -159,6 +161,7 @@ class ModuleSession:
                     runner = getattr(fixture, "runner", None)
                     if runner is not None:  # <basetemp>/<name>N: terraform.tfstate(.backup), plan
                         shutil.rmtree(Path(runner.work_dir).parent, ignore_errors=True)
+                self._keep_replay_files()
                 for child in ("copies", "mods"):
                     shutil.rmtree(self.scratch / child, ignore_errors=True)
                 if self.mods_dir.parent != self.scratch:  # a --tf-mod-dir of the user's
@@ -172,6 +175,18 @@ class ModuleSession:
                 if self._interrupts is not None:
                     self._interrupts.__exit__(None, None, None)
                     self._interrupts = None
+
+
+    def _keep_replay_files(self) -> None:
+        """pytest-terraform's replay file of each applied example (redacted when it was saved)."""
+        if self.replay_out is None:
+            return
+        for example in EXAMPLES.values():
+            saved = self.mods_dir / example.fixture / "tf_resources.json"
+            if example.module in self.applied and saved.is_file():
+                target = self.replay_out / example.module / "tf_resources.json"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(saved, target)
 
 
 def redact_resources(resources: dict[str, Any]) -> dict[str, Any]:

@@ -26,6 +26,10 @@ from tfproof.terraform.planner import PlanRequest, plan_json
 # checks (tests/integration wraps them), one apply of the sandbox, and every
 # result arrives as a LiveCheck that names its control.
 LAYER_TEST_DIRS = {"plan": "tests/unit", "policy": "tests/compliance"}
+# The module examples' live tests (pytest-terraform fixtures on a sandbox of their own) join
+# that pytest run when the live layer applies the sandbox, so their control markers are
+# evidence too; they run while this process applies the env.
+LIVE_MODULE_TESTS = "tests/integration/test_modules_live.py"
 
 
 @dataclass

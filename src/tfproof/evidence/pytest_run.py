@@ -18,7 +18,7 @@ from typing import TextIO
 
 from tfproof import progress
 from tfproof.errors import TfproofError
-from tfproof.evidence.layers import LAYER_TEST_DIRS, AuditRequest
+from tfproof.evidence.layers import LAYER_TEST_DIRS, LIVE_MODULE_TESTS, AuditRequest
 from tfproof.evidence.model import LIVE_CHECKS_ENV, RESULTS_ENV, TestResult
 
 
@@ -26,11 +26,15 @@ def test_paths(request: AuditRequest) -> list[str]:
     """The pytest paths for the layers asked for (only folders that exist)."""
     if request.test_paths is not None:
         return list(request.test_paths)
-    return [
+    paths = [
         LAYER_TEST_DIRS[layer]
         for layer in request.layers
         if layer in LAYER_TEST_DIRS and (request.root / LAYER_TEST_DIRS[layer]).is_dir()
     ]
+    if "live" in request.layers and request.apply_sandbox \
+            and (request.root / LIVE_MODULE_TESTS).is_file():
+        paths.append(LIVE_MODULE_TESTS)
+    return paths
 
 
 @dataclass

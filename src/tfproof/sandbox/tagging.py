@@ -109,7 +109,8 @@ def _delete(sandbox: Sandbox, arn: str) -> None:
     elif service == "logs":
         c("logs").delete_log_group(logGroupName=resource.split(":", 1)[1].removesuffix(":*"))
     elif service == "kms":
-        c("kms").schedule_key_deletion(KeyId=arn, PendingWindowInDays=7)
+        # the key id, not the ARN: moto 5.2.5 looks keys up by id only (a 500 for an ARN)
+        c("kms").schedule_key_deletion(KeyId=name if kind == "key" else arn, PendingWindowInDays=7)
     elif service == "cloudwatch":
         c("cloudwatch").delete_alarms(AlarmNames=[resource.split(":", 1)[1]])
     elif service == "rds":
