@@ -61,6 +61,10 @@ def pytest_configure(config: pytest.Config) -> None:
     """Point pytest-terraform's `--tf-mod-dir` at this session's scratch copies (unless given)."""
     if not hasattr(config.option, "dest_tf_mod_dir"):
         return  # pytest-terraform is not loaded (-p no:terraform)
+    if getattr(config.option, "dist", "no") == "load":  # `-n N` alone
+        # pytest-terraform cannot share a fixture between workers: keep each xdist group
+        # (the module examples, the env) on one worker
+        config.option.dist = "loadgroup"
     scratch = lifecycle.scratch_dir("tfmods")  # removed at the end, swept after a SIGKILL
     config.stash[_SCRATCH] = scratch
     if not (config.option.dest_tf_mod_dir or config.getini("terraform-mod-dir")):
