@@ -8,10 +8,10 @@ the answer unknown, not passed.
 from __future__ import annotations
 
 from tfproof.engine.checkov_adapter import export_check
-from tfproof.engine.helpers import as_list, unknown, unset_on_create
+from tfproof.engine.helpers import as_list
 from tfproof.engine.index import PlanIndex
 from tfproof.engine.policy import Verdict
-from tfproof.engine.readers.network import INGRESS_TYPES, ingress_rules
+from tfproof.engine.readers.network import INGRESS_TYPES, ingress_pending, ingress_rules
 from tfproof.plan import Resource
 
 RESOURCE_TYPES = INGRESS_TYPES
@@ -29,22 +29,6 @@ _RANGES = {
 }
 
 
-def _unknown_part(node: object) -> bool:
-    """An after_unknown node that is, or holds, an unknown value."""
-    return node is True or (isinstance(node, list) and any(_unknown_part(n) for n in node))
-
-
-def _ranges_pending(resource: Resource) -> bool:
-    """Some rule's address ranges are known only after apply."""
-    keys = _RANGES[resource.type]
-    if resource.type == "aws_security_group":
-        pending = resource.unknown.get("ingress")
-        items = pending if isinstance(pending, list) else []
-        return any(isinstance(item, dict) and any(_unknown_part(item.get(k)) for k in keys)
-                   for item in items)
-    return any(unknown(resource, k) and not unset_on_create(resource, k) for k in keys)
-
-
 def _guards_store(group: Resource, index: PlanIndex) -> bool:
     return any(index.referrers(group, store, attr) for store, attr in _STORES.items())
 
@@ -59,7 +43,7 @@ def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
                      for c in as_list(rule.get(key)) if c is not None})
     if ranges:
         return Verdict.fail("data store reachable from address ranges " + ", ".join(ranges))
-    if _ranges_pending(resource):
+    if ingress_pending(resource, _RANGES[resource.type]):
         return Verdict.unknown("the address ranges of an ingress rule are known only after apply")
     return Verdict.ok("data store reachable only from security groups")
 

@@ -17,11 +17,10 @@ from tfproof.engine.helpers import (
     ports_overlap,
     truthy,
     unknown,
-    unset_on_create,
 )
 from tfproof.engine.index import PlanIndex
 from tfproof.engine.policy import Verdict
-from tfproof.engine.readers.network import INGRESS_TYPES, ingress_rules
+from tfproof.engine.readers.network import INGRESS_TYPES, ingress_pending, ingress_rules
 from tfproof.plan import Resource
 
 RESOURCE_TYPES = INGRESS_TYPES
@@ -37,22 +36,6 @@ _PORT_KEYS = {
     "aws_security_group_rule": ("from_port", "to_port", "protocol"),
     "aws_vpc_security_group_ingress_rule": ("from_port", "to_port", "ip_protocol"),
 }
-
-
-def _unknown_part(node: object) -> bool:
-    """An after_unknown node that is, or holds, an unknown value."""
-    return node is True or (isinstance(node, list) and any(_unknown_part(n) for n in node))
-
-
-def _sources_pending(resource: Resource) -> bool:
-    """Some ingress rule's address ranges are known only after apply."""
-    keys = _SOURCES[resource.type]
-    if resource.type == "aws_security_group":
-        pending = resource.unknown.get("ingress")
-        items = pending if isinstance(pending, list) else []
-        return any(isinstance(item, dict) and any(_unknown_part(item.get(k)) for k in keys)
-                   for item in items)
-    return any(unknown(resource, k) and not unset_on_create(resource, k) for k in keys)
 
 
 def _ports_pending(resource: Resource, number: int) -> bool:
@@ -113,7 +96,7 @@ def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
     if maybe:
         return Verdict.unknown("world-open ingress to a public load balancer, allowed only if "
                                "tcp 443 (? known only after apply): " + "; ".join(maybe))
-    if _sources_pending(resource):
+    if ingress_pending(resource, _SOURCES[resource.type]):
         return Verdict.unknown("ingress sources are known only after apply")
     return Verdict.ok("no world-open ingress")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tfproof.engine.helpers import as_list, blocks
+from tfproof.engine.helpers import as_list, blocks, unknown, unset_on_create
 from tfproof.engine.index import PlanIndex
 from tfproof.plan import Resource
 
@@ -36,3 +36,23 @@ def ingress_rules(resource: Resource, index: PlanIndex) -> tuple[list[dict[str, 
     if rule.get("prefix_list_id"):
         rule["prefix_list_ids"] = [rule["prefix_list_id"]]
     return [rule], groups
+
+
+def _unknown_part(node: object) -> bool:
+    """An after_unknown node that is, or holds, an unknown value."""
+    return node is True or (isinstance(node, list) and any(_unknown_part(n) for n in node))
+
+
+def ingress_pending(resource: Resource, keys: tuple[str, ...]) -> bool:
+    """Some ingress rule of `resource` has one of `keys` known only after apply.
+
+    Inline `ingress` blocks of a group are looked at block by block; a rule
+    resource by its own attributes (an attribute left unset on create is not
+    pending).
+    """
+    if resource.type == "aws_security_group":
+        pending = resource.unknown.get("ingress")
+        items = pending if isinstance(pending, list) else []
+        return any(isinstance(item, dict) and any(_unknown_part(item.get(k)) for k in keys)
+                   for item in items)
+    return any(unknown(resource, k) and not unset_on_create(resource, k) for k in keys)
