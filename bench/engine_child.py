@@ -56,8 +56,8 @@ def main(argv: list[str]) -> int:
         print(json.dumps({"entry": name}))
         return 0
     if argv and argv[0] == "--mutation":
-        from tfproof.engine import mutation  # type: ignore[attr-defined]
         from tfproof.plan import Plan
+        from tfproof_dev import mutation
 
         plan = Plan.load(Path(argv[1]))
         t0 = time.perf_counter()
