@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,8 @@ from tfproof.evidence.model import RESULTS_ENV
 from tfproof.settings import current
 
 __all__ = ["RESULTS_ENV", "by_name", "layer_of"]
+
+PROGRESS_EVERY = 15.0  # seconds without a progress line before the next test says one
 CONTROL_PROPERTY = "tfproof_control"
 ATTRIBUTION_PROPERTY = "tfproof_attribution"
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -77,6 +80,7 @@ class _Recorder:
         self.order: list[str] = []
         self.total = 0
         self.current_module = ""
+        self.last_said = time.monotonic()
         self.done = 0
         self.failed = 0
 
@@ -204,8 +208,11 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         if entry["outcome"] in ("failed", "error", "xpassed"):
             recorder.failed += 1
         module = report.nodeid.split("::", 1)[0]
-        if module != recorder.current_module:
+        # a line per file, and one per test where a file runs long (the live module examples)
+        stale = time.monotonic() - recorder.last_said > PROGRESS_EVERY
+        if module != recorder.current_module or stale:
             recorder.current_module = module
+            recorder.last_said = time.monotonic()
             total = f"/{recorder.total}" if recorder.total else ""
             progress.say(
                 f"tests [{layer_of(report.nodeid)}] {module}: {recorder.done}{total} run, "
