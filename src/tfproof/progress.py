@@ -9,14 +9,14 @@ from __future__ import annotations
 import sys
 import time
 
+from tfproof.errors import InputError
+from tfproof.settings import current
+
 _START = time.monotonic()
 
 
 def quiet() -> bool:
     """True when the user asked for no progress output."""
-    from tfproof.errors import InputError
-    from tfproof.settings import current
-
     try:
         return current().quiet
     except InputError:  # a wrong setting is reported once, by the command; progress goes on

@@ -28,20 +28,21 @@ from typing import Any
 
 import tftest
 
-from tfproof import plan_reader, progress, settings
+from tfproof import plan_reader, progress
 from tfproof.errors import PlanError, ToolchainError
 from tfproof.terraform.planner import PlanRequest, var_files
-from tfproof.terraform.toolchain import terraform_env
+from tfproof.terraform.toolchain import terraform_command, terraform_env
 from tfproof.terraform.workspace import Workspace, summarise_error
 
 PLAN_FILE = "tfproof.tfplan"
 
 
 def terraform_binary() -> str:
-    """One executable for tftest's `binary`: TFPROOF_TERRAFORM, else the bundled shim."""
-    explicit = settings.current().terraform
-    if explicit:
-        return explicit
+    """One executable for tftest's `binary`: what `terraform_command` runs, as one file (the
+    bundled shim's console script stands for `python -m tfproof.terraform.shim`)."""
+    command = terraform_command()  # TFPROOF_TERRAFORM checked there
+    if len(command) == 1:
+        return command[0]
     shim = Path(sys.executable).with_name("tfproof-terraform")
     if not shim.is_file():
         raise ToolchainError(

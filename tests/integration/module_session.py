@@ -31,7 +31,7 @@ from pytest_terraform import tf as pytest_terraform_tf
 
 from tfproof.sandbox.checks.base import LiveContext
 from tfproof.sandbox.gaps import Gap
-from tfproof.sandbox.interface import Sandbox, account_digest, mask_account
+from tfproof.sandbox.interface import Sandbox
 from tfproof.sandbox.livecheck import LiveCheck
 from tfproof.sandbox.override import provider_regions
 from tfproof.sandbox.records import RUN_TAG, RunRecord, new_run_id
@@ -97,18 +97,10 @@ class ModuleSession:
                            root=str(MODULES), owner_pid=os.getpid(), tags={RUN_TAG: self.run_id})
         self.sandbox.start(record.directory)
         account = self.sandbox.verify()  # the guard: nothing is applied before it passes
-        record.directory.mkdir(parents=True, exist_ok=True)
-        record.directory.chmod(0o700)
-        server = getattr(self.sandbox, "server", None)
         regions = [self.sandbox.region]
         for example in EXAMPLES.values():
             regions += provider_regions(example.source, self.sandbox.region)
-        record.endpoint = self.sandbox.endpoint_url
-        record.server_pid = server.pid if server else None
-        record.server_port = server.port if server else None
-        record.account_hint = mask_account(account)
-        record.account_sha256 = account_digest(account)
-        record.regions = list(dict.fromkeys(regions))
+        record.bind(self.sandbox, account, list(dict.fromkeys(regions)))
         record.status = "applying"
         record.save()
         self.record = record

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tfproof.sandbox.interface import Sandbox, account_digest, mask_account
 from tfproof.settings import cache_dir
 
 RUN_TAG = "TfproofRun"
@@ -71,6 +72,19 @@ class RunRecord:
     def work_dir(self) -> Path:
         """Where the scratch copy of the root module lives."""
         return self.directory / "work"
+
+    def bind(self, sandbox: Sandbox, account: str, regions: list[str]) -> None:
+        """Note where the run applies (endpoint, server, masked account, regions), in a
+        private folder, so that a later cleanup can find and verify the same sandbox."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory.chmod(0o700)
+        server = getattr(sandbox, "server", None)
+        self.endpoint = sandbox.endpoint_url
+        self.server_pid = server.pid if server else None
+        self.server_port = server.port if server else None
+        self.account_hint = mask_account(account)
+        self.account_sha256 = account_digest(account)
+        self.regions = regions
 
     def save(self) -> None:
         """Write the record atomically (a crash never leaves half a record)."""

@@ -22,7 +22,7 @@ from tfproof.errors import TfproofError
 from tfproof.plan import Plan
 from tfproof.sandbox.cleanup import CleanupResult, cleanup_stale
 from tfproof.sandbox.gaps import Gap, apply_gaps, root_variables
-from tfproof.sandbox.interface import Sandbox, account_digest, mask_account
+from tfproof.sandbox.interface import Sandbox, mask_account
 from tfproof.sandbox.override import provider_regions, write_override
 from tfproof.sandbox.records import RUN_TAG, RunRecord, new_run_id
 from tfproof.sandbox.teardown import Teardown, Timeouts, teardown_record, terraform_env, var_args
@@ -101,15 +101,8 @@ class SandboxRun:
             f"run {self.run_id}"
         )
         self.stale_cleanups = cleanup_stale(self.sandbox)
-        record.directory.mkdir(parents=True, exist_ok=True)
-        record.directory.chmod(0o700)
-        server = getattr(self.sandbox, "server", None)
-        record.endpoint = self.sandbox.endpoint_url
-        record.server_pid = server.pid if server else None
-        record.server_port = server.port if server else None
-        record.account_hint = mask_account(self.account_id)
-        record.account_sha256 = account_digest(self.account_id)
-        record.regions = provider_regions(self.root, self.sandbox.region)
+        record.bind(self.sandbox, self.account_id,
+                    provider_regions(self.root, self.sandbox.region))
         record.status = "preparing"
         record.save()
         self.record = record
