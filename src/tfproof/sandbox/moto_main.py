@@ -14,7 +14,10 @@
    `aws:SecureTransport = true` (this server only speaks TLS, `--ssl`),
    evaluates `Bool` as AWS does, and makes an unmet condition neutral.
 
-Everything else is stock `moto.server`. Run as
+Beyond these fixes, the server installs the service extensions of
+`tfproof.sandbox.moto_ext` (behaviour moto lacks, such as alarm evaluation) and
+prints which were patched and which moto serves natively. Everything else is
+stock `moto.server`. Run as
 `python -m tfproof.sandbox.moto_main -H 127.0.0.1 -p PORT [--ssl]`.
 """
 
@@ -105,6 +108,10 @@ def main(argv: list[str] | None = None) -> None:
     """Apply the fixes, then run moto's own server main."""
     _patch_s3_logging()
     _patch_policy_conditions()
+    from tfproof.sandbox.moto_ext import install_all
+
+    for name, how in install_all().items():
+        print(f"tfproof moto extension {name}: {how}", file=sys.stderr, flush=True)
     from moto.server import main as moto_main
 
     moto_main(argv if argv is not None else sys.argv[1:])
