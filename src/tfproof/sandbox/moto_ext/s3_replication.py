@@ -1,0 +1,367 @@
+"""S3 replication for moto: objects written to a bucket with a replication configuration appear
+in the destination bucket, as AWS documents in "Replicating objects" and "Replication status
+information" (S3 User Guide).
+
+moto 5.2.5 stores `PutBucketReplication` but never replicates, returns every rule from
+`GetBucketReplication` as a V2 rule with `Filter {Prefix: ""}`, `DeleteMarkerReplication
+Disabled` and no `SourceSelectionCriteria` (so Terraform's aws_s3_bucket plans a change after
+every apply of a V1 rule), and checks nothing about the destination. This patch adds, as AWS:
+
+- `S3Backend.replicate_object`: after PutObject, CopyObject and CompleteMultipartUpload, the
+  new version is matched against the source bucket's rules: Status Enabled, the V1 `Prefix`
+  or the V2 `Filter` (Prefix, Tag, And), and for SSE-KMS objects
+  `SourceSelectionCriteria/SseKmsEncryptedObjects Enabled`. Per destination bucket the
+  matching rule of highest Priority wins. The replica keeps key, body, ETag, version id,
+  last-modified time, content type and user metadata, tags and ACL; it gets the rule's
+  destination StorageClass (else the source's), the source's encryption (SSE-KMS replicas
+  with `ReplicaKmsKeyID`). The source's `x-amz-replication-status` becomes COMPLETED (FAILED
+  when a destination is gone or no longer versioned, as the status docs list) and the
+  replica's REPLICA; replicas are never replicated again. Objects that no rule selects get
+  no status. Later tag changes on a replicated version reach its replicas (s3:ReplicateTags).
+- `S3Backend.replicate_delete_marker`: a DeleteObject without a version id in a versioned
+  source bucket replicates its delete marker under a V1 rule, and under a V2 rule only with
+  `DeleteMarkerReplication Enabled` (rules with a tag filter never select delete markers); a
+  DeleteObject of a given version is never replicated ("Replicating delete markers").
+- PutBucketReplication refuses, with AWS's InvalidRequest errors, a missing or unversioned
+  destination bucket, a V2 rule without DeleteMarkerReplication, delete-marker replication
+  with a tag filter, and SseKmsEncryptedObjects Enabled without ReplicaKmsKeyID; a V1 rule
+  keeps no invented Priority. GetBucketReplication returns each rule as it was put.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Any
+
+from tfproof.sandbox.moto_ext import Extension
+
+KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
+
+
+# -- rules ------------------------------------------------------------------------------------
+def _listed(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _tags_of(container: dict[str, Any] | None) -> dict[str, str]:
+    return {t["Key"]: t.get("Value") or "" for t in _listed((container or {}).get("Tag"))}
+
+
+def rule_selection(rule: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    """(key prefix, required tags) a rule selects: V1 `Prefix`, or V2 `Filter` Prefix/Tag/And."""
+    if "Filter" not in rule:
+        return rule.get("Prefix") or "", {}
+    selection = rule["Filter"] or {}
+    if "And" in selection:
+        return (selection["And"] or {}).get("Prefix") or "", _tags_of(selection["And"])
+    return selection.get("Prefix") or "", _tags_of(selection)
+
+
+def _enabled(container: dict[str, Any] | None, *path: str) -> bool:
+    for name in path:
+        container = (container or {}).get(name)
+    return (container or {}).get("Status") == "Enabled"
+
+
+def rule_selects(
+    rule: dict[str, Any], key_name: str, tags: dict[str, str] | None, encryption: str | None
+) -> bool:
+    """True when an Enabled rule selects this object (tags None: a delete marker)."""
+    prefix, wanted = rule_selection(rule)
+    if rule.get("Status") != "Enabled" or not key_name.startswith(prefix):
+        return False
+    if tags is None:  # a delete marker has no tags; V1 always replicates them, V2 on request
+        return not wanted and ("Filter" not in rule or _enabled(rule, "DeleteMarkerReplication"))
+    if any(tags.get(k) != v for k, v in wanted.items()):
+        return False
+    criteria = rule.get("SourceSelectionCriteria")
+    return encryption not in KMS_ALGORITHMS or _enabled(criteria, "SseKmsEncryptedObjects")
+
+
+def winning_rules(
+    rules: list[dict[str, Any]], key_name: str, tags: dict[str, str] | None,
+    encryption: str | None,
+) -> dict[str, dict[str, Any]]:
+    """Destination bucket name -> the selecting rule of highest Priority for it."""
+    found: dict[str, dict[str, Any]] = {}
+    for rule in rules:
+        if rule_selects(rule, key_name, tags, encryption):
+            target = rule["Destination"]["Bucket"].split(":::")[-1]
+            best = found.get(target)
+            if best is None or int(rule.get("Priority") or 0) > int(best.get("Priority") or 0):
+                found[target] = rule
+    return found
+
+
+def rule_for_api(rule: dict[str, Any]) -> dict[str, Any]:
+    """A stored rule in GetBucketReplication's shape: V1 with Prefix, V2 with Filter."""
+    out: dict[str, Any] = {"ID": rule["ID"], "Status": rule["Status"]}
+    if "Filter" in rule:
+        out["Priority"] = int(rule.get("Priority") or 0)
+        prefix, tags = rule_selection(rule)
+        selection = rule["Filter"] or {}
+        tag_list = [{"Key": k, "Value": v} for k, v in tags.items()]
+        if "And" in selection:
+            out["Filter"] = {"And": {"Prefix": prefix, "Tags": tag_list}}
+        elif tag_list:
+            out["Filter"] = {"Tag": tag_list[0]}
+        else:
+            out["Filter"] = {"Prefix": prefix}
+        out["DeleteMarkerReplication"] = rule.get("DeleteMarkerReplication")
+    else:
+        out["Prefix"] = rule.get("Prefix") or ""
+        if "Priority" in rule:
+            out["Priority"] = int(rule["Priority"])
+    for name in ("SourceSelectionCriteria", "ExistingObjectReplication", "Destination"):
+        if rule.get(name):
+            out[name] = rule[name]
+    return out
+
+
+def check_configuration(backend: Any, config: dict[str, Any]) -> None:
+    """PutBucketReplication's checks of the rules and destinations (InvalidRequest, as AWS)."""
+    from moto.s3.exceptions import MissingBucket, S3ClientError
+
+    def refuse(message: str) -> None:
+        raise S3ClientError("InvalidRequest", message)
+
+    for rule in _listed(config.get("Rule")):
+        destination = rule.get("Destination") or {}
+        try:
+            target = backend.get_bucket(str(destination.get("Bucket", "")).split(":::")[-1])
+        except MissingBucket:
+            refuse("Destination bucket must exist.")
+        if not target.is_versioned:
+            refuse("Destination bucket must have versioning enabled.")
+        if "Filter" in rule and not rule.get("DeleteMarkerReplication"):
+            refuse("DeleteMarkerReplication must be specified for this version of Cross Region "
+                   "Replication configuration schema.")
+        if "Filter" in rule and _enabled(rule, "DeleteMarkerReplication") and \
+                rule_selection(rule)[1]:
+            refuse("Delete marker replication is not supported if any Tag filter is specified.")
+        kms = destination.get("EncryptionConfiguration") or {}
+        if _enabled(rule.get("SourceSelectionCriteria"), "SseKmsEncryptedObjects") and \
+                not kms.get("ReplicaKmsKeyID"):
+            refuse("ReplicaKmsKeyID must be specified if SseKmsEncryptedObjects tag is present.")
+
+
+# -- backend methods (installed on moto's S3Backend) -------------------------------------------
+def replicate_object(self: Any, bucket_name: str, key: Any) -> None:
+    """Replicate a newly written version to every destination whose rule selects it."""
+    if getattr(key, "replication_status", None) == "REPLICA" or key.version_id == "null":
+        return
+    config = getattr(self.get_bucket(bucket_name), "replication", None)
+    if not config:
+        return
+    tags = self.tagger.get_tag_dict_for_resource(key.arn)
+    rules = winning_rules(_listed(config.get("Rule")), key.name, tags, key.encryption)
+    if not rules:
+        return
+    written = [self._write_replica(key, target, rule) for target, rule in rules.items()]
+    key.replica_buckets = [target for target, ok in zip(rules, written, strict=True) if ok]
+    key.replication_status = "COMPLETED" if all(written) else "FAILED"
+
+
+def _write_replica(self: Any, key: Any, target: str, rule: dict[str, Any]) -> bool:
+    """Write one replica of `key` into `target`; False when the destination cannot take it."""
+    from moto.s3.exceptions import MissingBucket
+
+    try:
+        bucket = self.get_bucket(target)
+    except MissingBucket:
+        return False
+    if not bucket.is_versioned:
+        return False
+    destination = rule["Destination"]
+    kms = key.encryption in KMS_ALGORITHMS
+    replica = self.put_object(
+        target, key.name, key.value,
+        storage=destination.get("StorageClass") or key.storage_class,
+        etag=key.etag.strip('"'), encryption=key.encryption,
+        kms_key_id=(destination.get("EncryptionConfiguration") or {}).get("ReplicaKmsKeyID")
+        if kms else None,
+        bucket_key_enabled=key.bucket_key_enabled if kms else None,
+        lock_mode=key.lock_mode, lock_legal_status=key.lock_legal_status,
+        lock_until=key.lock_until, checksum_value=key.checksum_value,
+        disable_notification=True,
+    )  # fmt: skip
+    replica._version_id = key.version_id  # a replica keeps the source's version id
+    replica.last_modified = key.last_modified
+    replica.set_metadata(dict(key.metadata))
+    replica.set_acl(key.acl)
+    replica.website_redirect_location = key.website_redirect_location
+    replica.checksum_algorithm = key.checksum_algorithm
+    replica.replication_status = "REPLICA"
+    self.tagger.tag_resource(replica.arn, self.tagger.list_tags_for_resource(key.arn)["Tags"])
+    return True
+
+
+def sync_replica_tags(self: Any, key: Any) -> None:
+    """Give the replicas of a replicated version the version's current tags."""
+    for target in getattr(key, "replica_buckets", []):
+        replica = self.get_object(target, key.name, version_id=key.version_id)
+        if replica is not None:
+            self.tagger.delete_all_tags_for_resource(replica.arn)
+            self.tagger.tag_resource(replica.arn, self.tagger.list_tags_for_resource(key.arn)[
+                "Tags"])
+
+
+def replicate_delete_marker(self: Any, bucket_name: str, key_name: str) -> None:
+    """Copy the delete marker just put on `key_name` to destinations whose rule asks for it."""
+    from moto.s3.models import FakeDeleteMarker
+
+    source = self.get_bucket(bucket_name)
+    config = getattr(source, "replication", None)
+    marker = source.keys.get(key_name)
+    if not config or not isinstance(marker, FakeDeleteMarker):
+        return
+    for target in winning_rules(_listed(config.get("Rule")), key_name, None, None):
+        bucket = self.buckets.get(target)
+        if bucket is None or not bucket.is_versioned:
+            continue
+        copy = FakeDeleteMarker(key=bucket.keys.get(key_name) or marker.key)
+        copy._version_id, copy.last_modified = marker.version_id, marker.last_modified
+        bucket.keys[key_name] = copy
+
+
+# -- install ----------------------------------------------------------------------------------
+def _native() -> bool:
+    """True when the running moto replicates by itself (any replication routine or status)."""
+    from moto.s3 import models, responses
+
+    if any("replicate" in name for name in dir(models.S3Backend)):
+        return True
+    source = inspect.getsource(models) + inspect.getsource(responses)
+    return "x-amz-replication-status" in source
+
+
+def _after(cls: Any, name: str, then: Any) -> None:
+    """Wrap `cls.name` so that `then(self, result, *args, **kwargs)` runs after it."""
+    original = getattr(cls, name)
+
+    @functools.wraps(original)
+    def wrapped(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = original(self, *args, **kwargs)
+        then(self, result, *args, **kwargs)
+        return result
+
+    setattr(cls, name, wrapped)
+
+
+def _replicate_response(response: Any, result: Any, *_: Any, **__: Any) -> None:
+    """After PutObject/CopyObject: replicate the version the response names."""
+    version = result[1].get("x-amz-version-id") if isinstance(result, tuple) else None
+    if version:
+        key = response.backend.get_object(response.bucket_name, response.parse_key_name(),
+                                          version_id=version)
+        if key is not None:
+            response.backend.replicate_object(response.bucket_name, key)
+
+
+def _replicate_completed(backend: Any, key: Any, bucket_name: str, *_: Any) -> None:
+    if key is not None:
+        backend.replicate_object(bucket_name, key)
+
+
+def _replicate_deletion(
+    backend: Any, result: Any, bucket_name: str, key_name: str, version_id: str | None = None,
+    **_: Any,
+) -> None:
+    """After DeleteObject: only a new delete marker replicates, never a version's deletion."""
+    if version_id is None and result[1].get("delete-marker"):
+        backend.replicate_delete_marker(bucket_name, key_name)
+
+
+def _untagged(
+    backend: Any, _result: Any, bucket_name: str, key_name: str, version_id: str | None = None
+) -> None:
+    key = backend.get_object(bucket_name, key_name, version_id=version_id)
+    if key is not None:
+        backend.sync_replica_tags(key)
+
+
+def install() -> bool:
+    """Patch moto's S3 backend and responses; False (nothing patched) when moto replicates."""
+    if _native():
+        return False
+    from moto.s3 import models, responses
+
+    backend, response = models.S3Backend, responses.S3Response
+    backend.replicate_object = replicate_object
+    backend._write_replica = _write_replica
+    backend.replicate_delete_marker = replicate_delete_marker
+    backend.sync_replica_tags = sync_replica_tags
+
+    put_replication = backend.put_bucket_replication
+
+    @functools.wraps(put_replication)
+    def checked_put(self: Any, bucket_name: str, replication: dict[str, Any]) -> None:
+        check_configuration(self, replication)
+        supplied = [("Priority" in r) for r in _listed(replication.get("Rule"))]
+        put_replication(self, bucket_name, replication)
+        for rule, had_priority in zip(replication["Rule"], supplied, strict=True):
+            if "Filter" not in rule and not had_priority:
+                rule.pop("Priority", None)  # V1 rules have no priority
+
+    backend.put_bucket_replication = checked_put
+
+    def get_replication(self: Any) -> Any:
+        self.data["Action"] = "GetBucketReplication"
+        replication = self.backend.get_bucket_replication(self.bucket_name)
+        if not replication:
+            raise responses.ReplicationConfigurationNotFoundError(bucket_name=self.bucket_name)
+        rules = [rule_for_api(r) for r in replication["Rule"]]
+        return self.serialized(responses.ActionResult(
+            {"ReplicationConfiguration": {"Role": replication["Role"], "Rules": rules}}))
+
+    response.get_bucket_replication = get_replication
+    _after(response, "put_object", _replicate_response)
+    _after(response, "copy_object", _replicate_response)
+    _after(backend, "complete_multipart_upload", _replicate_completed)
+    _after(backend, "delete_object", _replicate_deletion)
+    _after(backend, "put_object_tagging", lambda self, tagged, *_, **__:
+           self.sync_replica_tags(tagged))
+    _after(backend, "delete_object_tagging", _untagged)
+
+    status_of = models.FakeKey.response_dict.fget
+
+    def with_status(self: Any) -> dict[str, Any]:
+        headers: dict[str, Any] = status_of(self)
+        if getattr(self, "replication_status", None):
+            headers["x-amz-replication-status"] = self.replication_status
+        return headers
+
+    models.FakeKey.response_dict = property(with_status)
+    return True
+
+
+EXTENSION = Extension(
+    name="s3_replication",
+    service="s3",
+    behaviour=(
+        "S3 replication (S3 User Guide: 'Replicating objects', 'Replication status information', "
+        "'Replicating delete markers', 'Replicating encrypted objects'): objects written after "
+        "PutBucketReplication (PutObject, CopyObject, CompleteMultipartUpload) to a versioned "
+        "source are copied to each destination bucket whose Enabled rule selects them (V1 "
+        "Prefix, V2 Filter Prefix/Tag/And, SSE-KMS objects only with SseKmsEncryptedObjects "
+        "Enabled, highest Priority per destination) with key, body, version id, metadata, tags, "
+        "ACL, the destination StorageClass and ReplicaKmsKeyID; source status COMPLETED or "
+        "FAILED, replica REPLICA, replicas never replicated again; tag changes follow; delete "
+        "markers replicate under V1 rules or DeleteMarkerReplication Enabled; "
+        "PutBucketReplication checks the destination and rule shape; GetBucketReplication "
+        "returns the rules as put"
+    ),
+    limits=(
+        "replication is synchronous inside the write request (AWS is asynchronous, usually "
+        "seconds, so PENDING is never observed); the IAM role is neither assumed nor checked; "
+        "no replication of existing objects (ExistingObjectReplication, Batch Replication), "
+        "of POST-form uploads, of ACL-only changes or of replica modifications back to the "
+        "source; no Replication Time Control, metrics or s3:Replication events; destination "
+        "Account and AccessControlTranslation are ignored (same account only); SSE-C objects "
+        "are not special-cased; disabling versioning on a replicating bucket is not refused"
+    ),
+    install=install,
+)
