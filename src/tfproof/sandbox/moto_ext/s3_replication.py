@@ -1,38 +1,28 @@
-"""S3 replication for moto: objects written to a bucket with a replication configuration appear
-in the destination bucket, as AWS documents in "Replicating objects" and "Replication status
-information" (S3 User Guide).
+"""S3 replication for moto, as the S3 User Guide documents it ("Replicating objects",
+"Replication status information", "Replicating delete markers", "Replicating encrypted objects").
 
-moto 5.2.5 stores `PutBucketReplication` but never replicates, returns every rule from
-`GetBucketReplication` as a V2 rule with `Filter {Prefix: ""}`, `DeleteMarkerReplication
-Disabled` and no `SourceSelectionCriteria` (so Terraform's aws_s3_bucket plans a change after
-every apply of a V1 rule), and checks nothing about the destination. This patch adds, as AWS:
+moto 5.2.5 stores PutBucketReplication but never replicates, and GetBucketReplication returns
+every rule as V2 (`Filter {Prefix: ""}`, no SourceSelectionCriteria), so Terraform plans a change
+after every apply of a V1 rule. Added here, on moto's S3Backend and S3Response:
 
-- `S3Backend.replicate_object`: after PutObject, CopyObject and CompleteMultipartUpload, the
-  new version is matched against the source bucket's rules: Status Enabled, the V1 `Prefix`
-  or the V2 `Filter` (Prefix, Tag, And), and for SSE-KMS objects
-  `SourceSelectionCriteria/SseKmsEncryptedObjects Enabled`. Per destination bucket the
-  matching rule of highest Priority wins. The replica keeps key, body, ETag, version id,
-  last-modified time, content type and user metadata, tags and ACL; it gets the rule's
-  destination StorageClass (else the source's), the source's encryption (SSE-KMS replicas
-  with `ReplicaKmsKeyID`). The source's `x-amz-replication-status` becomes COMPLETED (FAILED
-  when a destination is gone or no longer versioned, as the status docs list) and the
-  replica's REPLICA; replicas are never replicated again. Objects that no rule selects get
-  no status. Later tag changes on a replicated version reach its replicas (s3:ReplicateTags).
-- `S3Backend.replicate_delete_marker`: a DeleteObject without a version id in a versioned
-  source bucket replicates its delete marker under a V1 rule, and under a V2 rule only with
-  `DeleteMarkerReplication Enabled` (rules with a tag filter never select delete markers); a
-  DeleteObject of a given version is never replicated ("Replicating delete markers").
-- PutBucketReplication refuses, with AWS's InvalidRequest errors, a missing or unversioned
-  destination bucket, a V2 rule without DeleteMarkerReplication, delete-marker replication
-  with a tag filter, and SseKmsEncryptedObjects Enabled without ReplicaKmsKeyID; a V1 rule
-  keeps no invented Priority. GetBucketReplication returns each rule as it was put.
+- `replicate_object`, after PutObject, CopyObject and CompleteMultipartUpload: per destination
+  bucket, the Enabled rule of highest Priority that selects the new version (V1 Prefix, V2
+  Filter Prefix/Tag/And; an SSE-KMS object only with SseKmsEncryptedObjects Enabled) gets a
+  replica with the same key, body, ETag, version id, metadata, tags and ACL, the destination
+  StorageClass and ReplicaKmsKeyID. Source status COMPLETED (FAILED when a destination is gone
+  or unversioned), replica REPLICA, never replicated again; later tag changes follow.
+- `replicate_delete_marker`, after a DeleteObject without version id: V1 rules replicate the
+  marker, V2 rules only with DeleteMarkerReplication Enabled; deleting a version never is.
+- PutBucketReplication's InvalidRequest checks (destination exists and is versioned, V2 rules
+  carry DeleteMarkerReplication, no marker replication with tag filters, ReplicaKmsKeyID with
+  SseKmsEncryptedObjects); GetBucketReplication returns each rule as it was put.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-from typing import Any
+from typing import Any, NoReturn
 
 from tfproof.sandbox.moto_ext import Extension
 
@@ -111,10 +101,8 @@ def rule_for_api(rule: dict[str, Any]) -> dict[str, Any]:
         else:
             out["Filter"] = {"Prefix": prefix}
         out["DeleteMarkerReplication"] = rule.get("DeleteMarkerReplication")
-    else:
+    else:  # V1: no Priority (moto stores a default 1 on every rule)
         out["Prefix"] = rule.get("Prefix") or ""
-        if "Priority" in rule:
-            out["Priority"] = int(rule["Priority"])
     for name in ("SourceSelectionCriteria", "ExistingObjectReplication", "Destination"):
         if rule.get(name):
             out[name] = rule[name]
@@ -125,7 +113,7 @@ def check_configuration(backend: Any, config: dict[str, Any]) -> None:
     """PutBucketReplication's checks of the rules and destinations (InvalidRequest, as AWS)."""
     from moto.s3.exceptions import MissingBucket, S3ClientError
 
-    def refuse(message: str) -> None:
+    def refuse(message: str) -> NoReturn:
         raise S3ClientError("InvalidRequest", message)
 
     for rule in _listed(config.get("Rule")):
@@ -160,20 +148,25 @@ def replicate_object(self: Any, bucket_name: str, key: Any) -> None:
     rules = winning_rules(_listed(config.get("Rule")), key.name, tags, key.encryption)
     if not rules:
         return
-    written = [self._write_replica(key, target, rule) for target, rule in rules.items()]
+    written = [_write_replica(self, key, target, rule) for target, rule in rules.items()]
     key.replica_buckets = [target for target, ok in zip(rules, written, strict=True) if ok]
     key.replication_status = "COMPLETED" if all(written) else "FAILED"
 
 
+def _destination(self: Any, target: str) -> Any:
+    """The destination bucket when it can take replicas (exists, versioning Enabled), else None."""
+    bucket = self.buckets.get(target)
+    return bucket if bucket is not None and bucket.is_versioned else None
+
+
+def _copy_tags(self: Any, key: Any, replica: Any) -> None:
+    self.tagger.delete_all_tags_for_resource(replica.arn)
+    self.tagger.tag_resource(replica.arn, self.tagger.list_tags_for_resource(key.arn)["Tags"])
+
+
 def _write_replica(self: Any, key: Any, target: str, rule: dict[str, Any]) -> bool:
     """Write one replica of `key` into `target`; False when the destination cannot take it."""
-    from moto.s3.exceptions import MissingBucket
-
-    try:
-        bucket = self.get_bucket(target)
-    except MissingBucket:
-        return False
-    if not bucket.is_versioned:
+    if _destination(self, target) is None:
         return False
     destination = rule["Destination"]
     kms = key.encryption in KMS_ALGORITHMS
@@ -195,7 +188,7 @@ def _write_replica(self: Any, key: Any, target: str, rule: dict[str, Any]) -> bo
     replica.website_redirect_location = key.website_redirect_location
     replica.checksum_algorithm = key.checksum_algorithm
     replica.replication_status = "REPLICA"
-    self.tagger.tag_resource(replica.arn, self.tagger.list_tags_for_resource(key.arn)["Tags"])
+    _copy_tags(self, key, replica)
     return True
 
 
@@ -204,9 +197,7 @@ def sync_replica_tags(self: Any, key: Any) -> None:
     for target in getattr(key, "replica_buckets", []):
         replica = self.get_object(target, key.name, version_id=key.version_id)
         if replica is not None:
-            self.tagger.delete_all_tags_for_resource(replica.arn)
-            self.tagger.tag_resource(replica.arn, self.tagger.list_tags_for_resource(key.arn)[
-                "Tags"])
+            _copy_tags(self, key, replica)
 
 
 def replicate_delete_marker(self: Any, bucket_name: str, key_name: str) -> None:
@@ -219,12 +210,10 @@ def replicate_delete_marker(self: Any, bucket_name: str, key_name: str) -> None:
     if not config or not isinstance(marker, FakeDeleteMarker):
         return
     for target in winning_rules(_listed(config.get("Rule")), key_name, None, None):
-        bucket = self.buckets.get(target)
-        if bucket is None or not bucket.is_versioned:
-            continue
-        copy = FakeDeleteMarker(key=bucket.keys.get(key_name) or marker.key)
-        copy._version_id, copy.last_modified = marker.version_id, marker.last_modified
-        bucket.keys[key_name] = copy
+        if (bucket := _destination(self, target)) is not None:
+            replica = FakeDeleteMarker(key=bucket.keys.get(key_name) or marker.key)
+            replica._version_id, replica.last_modified = marker.version_id, marker.last_modified
+            bucket.keys[key_name] = replica
 
 
 # -- install ----------------------------------------------------------------------------------
@@ -291,22 +280,14 @@ def install() -> bool:
 
     backend, response = models.S3Backend, responses.S3Response
     backend.replicate_object = replicate_object
-    backend._write_replica = _write_replica
     backend.replicate_delete_marker = replicate_delete_marker
     backend.sync_replica_tags = sync_replica_tags
-
     put_replication = backend.put_bucket_replication
 
     @functools.wraps(put_replication)
     def checked_put(self: Any, bucket_name: str, replication: dict[str, Any]) -> None:
         check_configuration(self, replication)
-        supplied = [("Priority" in r) for r in _listed(replication.get("Rule"))]
         put_replication(self, bucket_name, replication)
-        for rule, had_priority in zip(replication["Rule"], supplied, strict=True):
-            if "Filter" not in rule and not had_priority:
-                rule.pop("Priority", None)  # V1 rules have no priority
-
-    backend.put_bucket_replication = checked_put
 
     def get_replication(self: Any) -> Any:
         self.data["Action"] = "GetBucketReplication"
@@ -317,6 +298,7 @@ def install() -> bool:
         return self.serialized(responses.ActionResult(
             {"ReplicationConfiguration": {"Role": replication["Role"], "Rules": rules}}))
 
+    backend.put_bucket_replication = checked_put
     response.get_bucket_replication = get_replication
     _after(response, "put_object", _replicate_response)
     _after(response, "copy_object", _replicate_response)
