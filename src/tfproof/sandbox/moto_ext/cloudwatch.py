@@ -1,0 +1,413 @@
+"""CloudWatch metric alarms that evaluate themselves and run their actions, as on AWS.
+
+moto 5.2.5 stores alarms and metric data but never evaluates an alarm, never runs an
+action and has no DescribeAlarmHistory. This extension follows AWS's "Using Amazon
+CloudWatch alarms" and "Configuring how CloudWatch alarms treat missing data":
+
+- a new alarm starts in INSUFFICIENT_DATA ("Unchecked: Initial alarm creation"); updating an
+  alarm (PutMetricAlarm on an existing name) keeps its state;
+- an alarm is evaluated when data for its metric (namespace, name, exact dimension set) is
+  put, and every `TIMER_SECONDS` by a daemon thread (so missing data counts as time passes);
+- the datapoints are the statistic per Period over the most recent EvaluationPeriods periods
+  ending at the server's clock (`cloudwatch_math`); ALARM when DatapointsToAlarm (M, default
+  N) of them breach; TreatMissingData: `breaching`/`notBreaching` fill missing periods,
+  `missing`/`ignore` judge the present ones (no data at all: INSUFFICIENT_DATA resp. keep the
+  state), with AWS's rule that an alarm goes to ALARM when its oldest breaching datapoint is
+  at least M periods old and nothing more recent is within the threshold;
+- a state change sets StateReason (AWS's "Threshold Crossed: ..." text), StateReasonData,
+  adds a StateUpdate history item and, when ActionsEnabled, runs the new state's actions:
+  an SNS topic gets CloudWatch's JSON notification through moto's SNS (so SQS subscribers
+  receive it). SetAlarmState does the same, as on AWS.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from tfproof.sandbox.moto_ext import Extension
+from tfproof.sandbox.moto_ext.cloudwatch_math import (
+    alarm_period,
+    decide,
+    iso,
+    math_points,
+    metric_points,
+    period_starts,
+)
+
+TIMER_SECONDS = 10.0
+LOG = logging.getLogger(__name__)
+_LOCK = threading.RLock()
+_MARK = "_tfproof_alarm_evaluation"
+_ACTIONS = {"ALARM": "alarm_", "OK": "ok_", "INSUFFICIENT_DATA": "insufficient_data_"}
+_KEPT_ON_UPDATE = ("state_value", "state_reason", "state_reason_data", "state_updated_timestamp")
+MetricKey = tuple[str, str, frozenset[tuple[str, str]]]
+
+
+@functools.lru_cache(maxsize=64)
+def _region_long_name(region: str) -> str:
+    """AWS names the region in a notification by its long name, e.g. "US East (N. Virginia)"."""
+    from botocore.loaders import create_loader
+
+    for partition in create_loader().load_data("endpoints")["partitions"]:
+        if region in partition["regions"]:
+            return str(partition["regions"][region].get("description", region))
+    return region
+
+
+def _dims(dimensions: list[Any]) -> list[dict[str, str]]:
+    return [{"value": d.value, "name": d.name} for d in dimensions]
+
+
+def _query(q: Any) -> dict[str, Any]:
+    """One metric-math query as the notification's Trigger.Metrics lists it."""
+    item: dict[str, Any] = {"Id": q.id}
+    if q.label:
+        item["Label"] = q.label
+    if q.expression:
+        item["Expression"] = q.expression
+    if q.metric_stat:
+        ms = q.metric_stat
+        metric = {
+            "Dimensions": _dims(ms.metric.dimensions),
+            "MetricName": ms.metric.metric_name,
+            "Namespace": ms.metric.namespace,
+        }
+        item["MetricStat"] = {"Metric": metric, "Period": ms.period, "Stat": ms.stat}
+        if ms.unit:
+            item["MetricStat"]["Unit"] = ms.unit
+    marked = q.return_data in (True, "true", "True")
+    item["ReturnData"] = marked or (q.return_data is None and bool(q.expression))
+    return item
+
+
+def _trigger(alarm: Any) -> dict[str, Any]:
+    """The notification's Trigger: the alarm's metric (or metric-math queries) and rule."""
+    rule: dict[str, Any] = {"Period": alarm_period(alarm)}
+    rule["EvaluationPeriods"] = alarm.evaluation_periods
+    if alarm.datapoints_to_alarm:
+        rule["DatapointsToAlarm"] = alarm.datapoints_to_alarm
+    rule["ComparisonOperator"] = alarm.comparison_operator
+    rule["Threshold"] = float(alarm.threshold)
+    rule["TreatMissingData"] = alarm.treat_missing_data or ""
+    rule["EvaluateLowSampleCountPercentile"] = alarm.evaluate_low_sample_count_percentile or ""
+    if alarm.metric_data_queries:
+        return {**rule, "Metrics": [_query(q) for q in alarm.metric_data_queries]}
+    if alarm.extended_statistic:
+        stat = {"StatisticType": "ExtendedStatistic", "ExtendedStatistic": alarm.extended_statistic}
+    else:  # AWS writes AVERAGE, SUM, MINIMUM, MAXIMUM, SAMPLE_COUNT
+        name = "SAMPLE_COUNT" if alarm.statistic == "SampleCount" else str(alarm.statistic)
+        stat = {"StatisticType": "Statistic", "Statistic": name.upper()}
+    metric = {"MetricName": alarm.metric_name, "Namespace": alarm.namespace, **stat}
+    return {**metric, "Unit": alarm.unit, "Dimensions": _dims(alarm.dimensions), **rule}
+
+
+def _history(backend: Any) -> list[dict[str, Any]]:
+    """The backend's alarm history; AWS keeps it after the alarm is deleted, so not on it."""
+    return backend.__dict__.setdefault("alarm_history", [])  # type: ignore[no-any-return]
+
+
+def _record(backend: Any, alarm: Any, kind: str, summary: str, data: dict[str, Any]) -> None:
+    from moto.core.utils import utcnow
+
+    item = {"AlarmName": alarm.name, "AlarmType": "CompositeAlarm" if alarm.rule else "MetricAlarm"}
+    item.update(Timestamp=utcnow(), HistoryItemType=kind, HistorySummary=summary)
+    _history(backend).append({**item, "HistoryData": json.dumps(data)})
+
+
+def _message(backend: Any, alarm: Any, old: str) -> str:
+    """The JSON CloudWatch publishes to an SNS action on a state change."""
+    return json.dumps({
+        "AlarmName": alarm.name,
+        "AlarmDescription": alarm.description,
+        "AWSAccountId": backend.account_id,
+        "AlarmConfigurationUpdatedTimestamp": iso(alarm.configuration_updated_timestamp),
+        "NewStateValue": alarm.state_value,
+        "NewStateReason": alarm.state_reason,
+        "StateChangeTime": iso(alarm.state_updated_timestamp),
+        "Region": _region_long_name(alarm.region_name),
+        "AlarmArn": alarm.alarm_arn,
+        "OldStateValue": old,
+        "OKActions": alarm.ok_actions,
+        "AlarmActions": alarm.alarm_actions,
+        "InsufficientDataActions": alarm.insufficient_data_actions,
+        "Trigger": _trigger(alarm),
+    })  # fmt: skip
+
+
+def _notify(backend: Any, alarm: Any, old: str, old_reason: str | None) -> None:
+    """Record the state change and, when ActionsEnabled, run the new state's SNS actions."""
+    new = alarm.state_value
+    new_state = {"stateValue": new, "stateReason": alarm.state_reason}
+    if alarm.state_reason_data:
+        new_state["stateReasonData"] = json.loads(alarm.state_reason_data)
+    old_state = {"stateValue": old, "stateReason": old_reason}
+    summary = f"Alarm updated from {old} to {new}"
+    data = {"version": "1.0", "oldState": old_state, "newState": new_state}
+    _record(backend, alarm, "StateUpdate", summary, data)
+    if not alarm.actions_enabled:
+        return
+    from moto.sns.models import sns_backends
+
+    message = _message(backend, alarm, old)
+    subject = f'{new}: "{alarm.name}" in {_region_long_name(alarm.region_name)}'[:100]
+    for arn in getattr(alarm, f"{_ACTIONS[new]}actions") or []:
+        parts = arn.split(":")
+        if len(parts) < 6 or parts[2] != "sns":
+            continue  # EC2, Auto Scaling, SSM and Lambda actions: see limits
+        result = {"actionState": "Succeeded", "notificationResource": arn}
+        try:
+            sns_backends[parts[4]][parts[3]].publish(message, arn=arn, subject=subject)
+        except Exception as error:  # AWS records a failed action; the evaluation goes on
+            result.update(actionState="Failed", error=str(error))
+        else:
+            result["publishedMessage"] = message
+        verb = (
+            "Successfully executed" if result["actionState"] == "Succeeded" else "Failed to execute"
+        )
+        _record(backend, alarm, "Action", f"{verb} action {arn}", result)
+
+
+def evaluate_alarm(self: Any, alarm: Any, data: list[Any], now: datetime) -> None:
+    """CloudWatchBackend.evaluate_alarm: one metric alarm over its latest periods; on a change
+    of state, update it, record it and run the actions (composite alarms are not evaluated)."""
+    if alarm.rule is not None:
+        return
+    period, n = alarm_period(alarm), int(alarm.evaluation_periods or 1)
+    starts = period_starts(now, period, n)
+    counts = None
+    if alarm.metric_data_queries:
+        try:
+            values = math_points(alarm.metric_data_queries, data, starts, period)
+        except ValueError as error:  # unsupported expression: every period is missing
+            LOG.warning("alarm %s: %s", alarm.name, error)
+            values = [None] * n
+    else:
+        stat = alarm.extended_statistic or alarm.statistic
+        name, dims = alarm.metric_name, alarm.dimensions
+        points = metric_points(data, alarm.namespace, name, dims, stat, alarm.unit, starts, period)
+        values, counts = [v for v, _ in points], [c for _, c in points]
+    decision = decide(alarm, starts, values, now, counts)
+    if decision is None or decision[0] == alarm.state_value:
+        return
+    state, reason, reason_data = decision
+    old, old_reason = alarm.state_value, alarm.state_reason
+    alarm.update_state(reason, json.dumps(reason_data), state)
+    _notify(self, alarm, old, old_reason)
+
+
+class _Pair(NamedTuple):
+    name: str
+    value: str
+
+
+def _key(namespace: str, name: str, dimensions: Iterable[Any]) -> MetricKey:
+    return namespace, name, frozenset((d.name, d.value) for d in dimensions)
+
+
+def _watched(alarm: Any) -> set[MetricKey]:
+    """The metrics an alarm reads: its own, or those of its metric-math queries."""
+    keys = {_key(alarm.namespace, alarm.metric_name, alarm.dimensions)}
+    for q in alarm.metric_data_queries:
+        if q.metric_stat:
+            metric = q.metric_stat.metric
+            keys.add(_key(metric.namespace, metric.metric_name, metric.dimensions))
+    return keys
+
+
+def evaluate_alarms(self: Any, metrics: set[MetricKey] | None = None) -> None:
+    """CloudWatchBackend.evaluate_alarms: every metric alarm, or those reading one of the
+    metrics just put (namespace, name and exact dimensions), at the server's current time."""
+    from moto.core.utils import utcnow
+
+    with _LOCK:
+        alarms = list(self.alarms.values())
+        if metrics is not None:
+            alarms = [a for a in alarms if _watched(a) & metrics]
+        if not alarms:
+            return
+        data, now = self.get_all_metrics(), utcnow()
+        for alarm in alarms:
+            self.evaluate_alarm(alarm, data, now)
+
+
+def describe_alarm_history(
+    self: Any,
+    alarm_name: str | None = None,
+    alarm_types: list[str] | None = None,
+    item_type: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    scan_by: str | None = None,
+) -> list[dict[str, Any]]:
+    """CloudWatchBackend.describe_alarm_history: the items matching AWS's filters (only metric
+    alarms unless AlarmTypes says otherwise), newest first unless TimestampAscending."""
+    types = alarm_types or ["MetricAlarm"]
+    items = [
+        i
+        for i in _history(self)
+        if (not alarm_name or i["AlarmName"] == alarm_name)
+        and i["AlarmType"] in types
+        and (not item_type or i["HistoryItemType"] == item_type)
+        and (start is None or i["Timestamp"] >= start)
+        and (end is None or i["Timestamp"] < end)
+    ]
+    return items if scan_by == "TimestampAscending" else items[::-1]
+
+
+@functools.lru_cache(maxsize=1)
+def _invalid_next_token() -> type[Exception]:
+    from moto.cloudwatch.exceptions import CloudWatchException
+
+    return type("InvalidNextToken", (CloudWatchException,), {"code": "InvalidNextToken"})
+
+
+def _describe_alarm_history_response(self: Any) -> Any:
+    """CloudWatchResponse.describe_alarm_history: parse as moto does, page by MaxRecords."""
+    from moto.core.responses import ActionResult
+
+    get = self._get_param
+    items = self.cloudwatch_backend.describe_alarm_history(
+        get("AlarmName"), get("AlarmTypes", []), get("HistoryItemType"),
+        get("StartDate"), get("EndDate"), get("ScanBy"),
+    )  # fmt: skip
+    token, size = get("NextToken"), int(get("MaxRecords") or 100)
+    if token is not None and not str(token).isdigit():
+        raise _invalid_next_token()("The service returned an invalid next token.")
+    first = int(token or 0)
+    more = str(first + size) if first + size < len(items) else None
+    return ActionResult({"AlarmHistoryItems": items[first : first + size], "NextToken": more})
+
+
+def _put_metric_alarm(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def put_metric_alarm(self: Any, *args: Any, **kwargs: Any) -> Any:
+        """A new alarm starts INSUFFICIENT_DATA; AWS: an update leaves its state unchanged."""
+        name = kwargs.get("name", args[0] if args else None)
+        with _LOCK:
+            old = self.alarms.get(name)
+            alarm = original(self, *args, **kwargs)
+            if old is not None:
+                for attr in _KEPT_ON_UPDATE:
+                    setattr(alarm, attr, getattr(old, attr))
+            else:
+                alarm.state_value = "INSUFFICIENT_DATA"
+            verb, kind = ("updated", "Update") if old is not None else ("created", "Create")
+            data = {"version": "1.0", "type": kind, "alarmArn": alarm.alarm_arn}
+            _record(self, alarm, "ConfigurationUpdate", f'Alarm "{alarm.name}" {verb}', data)
+        return alarm
+
+    return put_metric_alarm
+
+
+def _patch_backend(backend_cls: type) -> None:
+    put_data, set_state = backend_cls.put_metric_data, backend_cls.set_alarm_state
+    delete = backend_cls.delete_alarms
+
+    @functools.wraps(put_data)
+    def put_metric_data(self: Any, namespace: str, metric_data: list[dict[str, Any]]) -> None:
+        put_data(self, namespace, metric_data)
+        dims = [
+            [_Pair(d["Name"], d["Value"]) for d in m.get("Dimensions", [])] for m in metric_data
+        ]
+        touched = {
+            _key(namespace, m["MetricName"], d) for m, d in zip(metric_data, dims, strict=True)
+        }
+        try:
+            self.evaluate_alarms(touched)
+        except Exception:  # the data is stored; the timer retries the evaluation
+            LOG.exception("evaluating alarms after PutMetricData failed")
+
+    @functools.wraps(set_state)
+    def set_alarm_state(
+        self: Any, alarm_name: str, reason: str, reason_data: str, state_value: str
+    ) -> None:
+        with _LOCK:
+            alarm = self.alarms.get(alarm_name)
+            old, old_reason = (alarm.state_value, alarm.state_reason) if alarm else (None, None)
+            set_state(self, alarm_name, reason, reason_data, state_value)
+            if old != state_value:  # AWS runs actions only when the state differs
+                _notify(self, self.alarms[alarm_name], str(old), old_reason)
+
+    @functools.wraps(delete)
+    def delete_alarms(self: Any, alarm_names: list[str]) -> None:
+        with _LOCK:
+            delete(self, alarm_names)
+
+    backend_cls.put_metric_data = put_metric_data
+    backend_cls.put_metric_alarm = _put_metric_alarm(backend_cls.put_metric_alarm)
+    backend_cls.set_alarm_state = set_alarm_state
+    backend_cls.delete_alarms = delete_alarms
+    backend_cls.evaluate_alarm = evaluate_alarm
+    backend_cls.evaluate_alarms = evaluate_alarms
+
+
+def _tick() -> None:
+    """One timer round: every CloudWatch backend with alarms, in every account and region."""
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    for account in list(cloudwatch_backends.values()):
+        for backend in list(account.values()):
+            if backend.alarms:
+                backend.evaluate_alarms()
+
+
+def _run_timer(stop: threading.Event) -> None:
+    while not stop.wait(TIMER_SECONDS):
+        try:
+            _tick()
+        except Exception:  # a bad round must not end the timer; the next one retries
+            LOG.exception("periodic alarm evaluation failed")
+
+
+def install() -> bool:
+    """Patch moto's CloudWatch backend and responses, start the timer; False if moto evaluates
+    alarms itself (any backend or Alarm method whose name speaks of evaluation)."""
+    from moto.cloudwatch import models, responses
+
+    backend_cls = models.CloudWatchBackend
+    if getattr(backend_cls, _MARK, False):
+        return True
+    names = [n for n in dir(backend_cls) + dir(models.Alarm) if not n.startswith("__")]
+    if any("evaluat" in n.lower() for n in names):
+        return False
+    _patch_backend(backend_cls)
+    if not hasattr(backend_cls, "describe_alarm_history"):
+        backend_cls.describe_alarm_history = describe_alarm_history
+        responses.CloudWatchResponse.describe_alarm_history = _describe_alarm_history_response
+    setattr(backend_cls, _MARK, True)
+    threading.Thread(
+        target=_run_timer, args=(threading.Event(),), name="tfproof-alarm-timer", daemon=True
+    ).start()
+    return True
+
+
+EXTENSION = Extension(
+    name="cloudwatch",
+    service="cloudwatch",
+    behaviour=(
+        "Metric alarms evaluate themselves as AWS documents ('Using Amazon CloudWatch alarms', "
+        "'Configuring how CloudWatch alarms treat missing data'): on PutMetricData and every "
+        f"{TIMER_SECONDS:g} s, the statistic (Average, Sum, Minimum, Maximum, SampleCount, pNN) "
+        "per Period over the last EvaluationPeriods periods of the metric with the exact "
+        "dimensions, or a metric-math expression (ids, numbers, + - * /, parentheses, FILL); "
+        "DatapointsToAlarm M of N; the four threshold comparisons; TreatMissingData missing, "
+        "ignore, breaching, notBreaching. New alarms start INSUFFICIENT_DATA. A state change "
+        "(or SetAlarmState) sets StateReason/StateReasonData, is kept in DescribeAlarmHistory "
+        "and, when ActionsEnabled, publishes CloudWatch's JSON notification to the new state's "
+        "SNS topic actions (SQS subscribers receive it)."
+    ),
+    limits=(
+        "Periods end at the server's clock (AWS aligns them and evaluates a longer evaluation "
+        "range); EC2, Auto Scaling, Systems Manager and Lambda actions are not run; composite "
+        "alarms, anomaly-detection thresholds, EvaluateLowSampleCountPercentile and metric-math "
+        "functions other than FILL are not evaluated (such an alarm's data counts as missing); "
+        "an SNS topic's KMS key policy is not checked."
+    ),
+    install=install,
+)
