@@ -41,7 +41,8 @@ def unit(session: nox.Session) -> None:
 @nox.session(venv_backend="none")
 def compliance(session: nox.Session) -> None:
     """checkov and the custom policies on infra/ and on pass/fail fixtures."""
-    _pytest(session, "tests/compliance")
+    # two workers: each test that counts leftovers does so in its own TMPDIR and cache
+    _pytest(session, "-n", "2", "tests/compliance")
 
 
 @nox.session(venv_backend="none")

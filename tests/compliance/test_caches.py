@@ -31,8 +31,11 @@ def scan(root: Path, cache: Path, *extra: str) -> subprocess.CompletedProcess[st
 
 @pytest.fixture()
 def cache(tmp_path: Path) -> Path:
+    from tfproof.terraform.toolchain import provider_mirror
+
     folder = tmp_path / "cache"
     folder.mkdir()
+    provider_mirror()  # the shared mirror exists before it is linked (a cold cache has none)
     (folder / "providers").symlink_to(SHARED.resolve() / "providers")  # no 170 MB re-unpack
     return folder
 

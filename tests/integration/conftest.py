@@ -65,6 +65,10 @@ def pytest_configure(config: pytest.Config) -> None:
         # pytest-terraform cannot share a fixture between workers: keep each xdist group
         # (the module examples, the env) on one worker
         config.option.dist = "loadgroup"
+    if getattr(config, "workerinput", {}).get("tfproof_loadgroup"):
+        # a worker re-parses the bare command line and so derives `loadgroup` (which suffixes
+        # each test id with its group) as off: the controller says otherwise in workerinput
+        config.option.loadgroup = True
     scratch = lifecycle.scratch_dir("tfmods")  # removed at the end, swept after a SIGKILL
     config.stash[_SCRATCH] = scratch
     if not (config.option.dest_tf_mod_dir or config.getini("terraform-mod-dir")):
@@ -74,6 +78,13 @@ def pytest_configure(config: pytest.Config) -> None:
     # lazy placeholder, as its configure would have
     pytest_terraform_tf.LazyModuleDir.value = config.option.dest_tf_mod_dir or config.getini(
         "terraform-mod-dir")
+
+
+def pytest_configure_node(node: object) -> None:
+    """xdist controller: tell each worker that tests travel by group (see pytest_configure)."""
+    config = node.config  # type: ignore[attr-defined]
+    if getattr(config.option, "dist", "no") == "loadgroup":
+        node.workerinput["tfproof_loadgroup"] = True  # type: ignore[attr-defined]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
