@@ -190,28 +190,42 @@ def test_data_with_other_dimensions_does_not_move_the_alarm(cw):
 
 def test_cpu_above_80_percent_alarms_and_history_keeps_the_update(cw):
     name, instance = _name("cpu"), f"i-{uuid.uuid4().hex[:17]}"
-    cw.put_metric_alarm(
-        AlarmName=name, Namespace="AWS/EC2", MetricName="CPUUtilization",
-        Dimensions=[{"Name": "InstanceId", "Value": instance}], Statistic="Average",
-        Period=300, EvaluationPeriods=1, Threshold=80.0,
-        ComparisonOperator="GreaterThanThreshold",
-    )  # fmt: skip
+    definition = {
+        "AlarmName": name, "Namespace": "AWS/EC2", "MetricName": "CPUUtilization",
+        "Dimensions": [{"Name": "InstanceId", "Value": instance}], "Statistic": "Average",
+        "Period": 300, "EvaluationPeriods": 1, "Threshold": 80.0,
+        "ComparisonOperator": "GreaterThanThreshold",
+    }  # fmt: skip
+    cw.put_metric_alarm(**definition)
     _put(cw, "AWS/EC2", "CPUUtilization", {"InstanceId": instance}, (60, 70), (30, 80))
     alarm = _wait_state(cw, name, "OK")  # average 75 is within the threshold
     assert "1 out of the last 1 datapoints [75.0 (" in alarm["StateReason"]
     _put(cw, "AWS/EC2", "CPUUtilization", {"InstanceId": instance}, (20, 100), (10, 100))
     alarm = _wait_state(cw, name, "ALARM")  # average 87.5
-    assert (
-        "[87.5 (" in alarm["StateReason"]
-        and "greater than the threshold (80.0)" in (alarm["StateReason"])
-    )
+    assert alarm["StateReason"].startswith("Threshold Crossed: 1 out of the last 1 datapoints")
+    assert "[87.5 (" in alarm["StateReason"]
+    assert "was greater than the threshold (80.0)" in alarm["StateReason"]
+
+    cw.put_metric_alarm(**{**definition, "AlarmDescription": "CPU above 80 %"})
+    updated = _state(cw, name)  # AWS: an update leaves the state as it is
+    assert (updated["StateValue"], updated["StateReason"]) == ("ALARM", alarm["StateReason"])
+    assert updated["AlarmDescription"] == "CPU above 80 %"
+
     items = cw.describe_alarm_history(AlarmName=name)["AlarmHistoryItems"]
     kinds = [(i["HistoryItemType"], i["HistorySummary"]) for i in items]
     assert kinds == [
+        ("ConfigurationUpdate", f'Alarm "{name}" updated'),
         ("StateUpdate", "Alarm updated from OK to ALARM"),
         ("StateUpdate", "Alarm updated from INSUFFICIENT_DATA to OK"),
         ("ConfigurationUpdate", f'Alarm "{name}" created'),
     ]
+    page = cw.describe_alarm_history(AlarmName=name, MaxRecords=3, ScanBy="TimestampAscending")
+    assert len(page["AlarmHistoryItems"]) == 3 and page["NextToken"]
+    assert page["AlarmHistoryItems"][0]["HistorySummary"] == f'Alarm "{name}" created'
+    rest = cw.describe_alarm_history(
+        AlarmName=name, MaxRecords=3, ScanBy="TimestampAscending", NextToken=page["NextToken"]
+    )
+    assert len(rest["AlarmHistoryItems"]) == 1 and "NextToken" not in rest
 
 
 def test_metric_math_error_rate_alarm(cw, aws, topic_queue):

@@ -47,6 +47,7 @@ _MARK = "_tfproof_alarm_evaluation"
 _ACTIONS = {"ALARM": "alarm_", "OK": "ok_", "INSUFFICIENT_DATA": "insufficient_data_"}
 _KEPT_ON_UPDATE = ("state_value", "state_reason", "state_reason_data", "state_updated_timestamp")
 MetricKey = tuple[str, str, frozenset[tuple[str, str]]]
+Delivery = tuple[Any, str, str, list[str]]  # alarm, message, subject, SNS topic ARNs
 
 
 @functools.lru_cache(maxsize=64)
@@ -140,8 +141,8 @@ def _message(backend: Any, alarm: Any, old: str) -> str:
     })  # fmt: skip
 
 
-def _notify(backend: Any, alarm: Any, old: str, old_reason: str | None) -> None:
-    """Record the state change and, when ActionsEnabled, run the new state's SNS actions."""
+def _changed(backend: Any, alarm: Any, old: str, old_reason: str | None) -> Delivery | None:
+    """Record the state change; the new state's SNS actions to run, if ActionsEnabled."""
     new = alarm.state_value
     new_state = {"stateValue": new, "stateReason": alarm.state_reason}
     if alarm.state_reason_data:
@@ -150,34 +151,42 @@ def _notify(backend: Any, alarm: Any, old: str, old_reason: str | None) -> None:
     summary = f"Alarm updated from {old} to {new}"
     data = {"version": "1.0", "oldState": old_state, "newState": new_state}
     _record(backend, alarm, "StateUpdate", summary, data)
-    if not alarm.actions_enabled:
-        return
+    actions = (getattr(alarm, f"{_ACTIONS[new]}actions") or []) if alarm.actions_enabled else []
+    # EC2, Auto Scaling, SSM and Lambda actions are not run (limits)
+    topics = [arn for arn in actions if len(arn.split(":")) >= 6 and arn.split(":")[2] == "sns"]
+    if not topics:
+        return None
+    subject = f'{new}: "{alarm.name}" in {_region_long_name(alarm.region_name)}'[:100]
+    return alarm, _message(backend, alarm, old), subject, topics
+
+
+def _deliver(backend: Any, delivery: Delivery) -> None:
+    """Publish to each SNS topic through moto's SNS (outside the lock: a subscriber may be
+    slow) and record each action's outcome in the alarm history, as AWS does."""
     from moto.sns.models import sns_backends
 
-    message = _message(backend, alarm, old)
-    subject = f'{new}: "{alarm.name}" in {_region_long_name(alarm.region_name)}'[:100]
-    for arn in getattr(alarm, f"{_ACTIONS[new]}actions") or []:
-        parts = arn.split(":")
-        if len(parts) < 6 or parts[2] != "sns":
-            continue  # EC2, Auto Scaling, SSM and Lambda actions: see limits
+    alarm, message, subject, topics = delivery
+    for arn in topics:
+        _, _, _, region, account, *_ = arn.split(":")
         result = {"actionState": "Succeeded", "notificationResource": arn}
         try:
-            sns_backends[parts[4]][parts[3]].publish(message, arn=arn, subject=subject)
+            sns_backends[account][region].publish(message, arn=arn, subject=subject)
         except Exception as error:  # AWS records a failed action; the evaluation goes on
             result.update(actionState="Failed", error=str(error))
         else:
             result["publishedMessage"] = message
-        verb = (
-            "Successfully executed" if result["actionState"] == "Succeeded" else "Failed to execute"
-        )
-        _record(backend, alarm, "Action", f"{verb} action {arn}", result)
+        ok = result["actionState"] == "Succeeded"
+        verb = "Successfully executed" if ok else "Failed to execute"
+        with _LOCK:
+            _record(backend, alarm, "Action", f"{verb} action {arn}", result)
 
 
-def evaluate_alarm(self: Any, alarm: Any, data: list[Any], now: datetime) -> None:
+def evaluate_alarm(self: Any, alarm: Any, data: list[Any], now: datetime) -> Delivery | None:
     """CloudWatchBackend.evaluate_alarm: one metric alarm over its latest periods; on a change
-    of state, update it, record it and run the actions (composite alarms are not evaluated)."""
+    of state, update and record it, and return the actions to run (composite alarms are not
+    evaluated)."""
     if alarm.rule is not None:
-        return
+        return None
     period, n = alarm_period(alarm), int(alarm.evaluation_periods or 1)
     starts = period_starts(now, period, n)
     counts = None
@@ -194,11 +203,11 @@ def evaluate_alarm(self: Any, alarm: Any, data: list[Any], now: datetime) -> Non
         values, counts = [v for v, _ in points], [c for _, c in points]
     decision = decide(alarm, starts, values, now, counts)
     if decision is None or decision[0] == alarm.state_value:
-        return
+        return None
     state, reason, reason_data = decision
     old, old_reason = alarm.state_value, alarm.state_reason
     alarm.update_state(reason, json.dumps(reason_data), state)
-    _notify(self, alarm, old, old_reason)
+    return _changed(self, alarm, old, old_reason)
 
 
 class _Pair(NamedTuple):
@@ -229,11 +238,11 @@ def evaluate_alarms(self: Any, metrics: set[MetricKey] | None = None) -> None:
         alarms = list(self.alarms.values())
         if metrics is not None:
             alarms = [a for a in alarms if _watched(a) & metrics]
-        if not alarms:
-            return
-        data, now = self.get_all_metrics(), utcnow()
-        for alarm in alarms:
-            self.evaluate_alarm(alarm, data, now)
+        data, now = (self.get_all_metrics(), utcnow()) if alarms else ([], None)
+        deliveries = [self.evaluate_alarm(alarm, data, now) for alarm in alarms]
+    for delivery in deliveries:
+        if delivery is not None:
+            _deliver(self, delivery)
 
 
 def describe_alarm_history(
@@ -331,8 +340,13 @@ def _patch_backend(backend_cls: type) -> None:
             alarm = self.alarms.get(alarm_name)
             old, old_reason = (alarm.state_value, alarm.state_reason) if alarm else (None, None)
             set_state(self, alarm_name, reason, reason_data, state_value)
-            if old != state_value:  # AWS runs actions only when the state differs
-                _notify(self, self.alarms[alarm_name], str(old), old_reason)
+            # AWS runs the actions only when the state differs
+            changed = old != state_value
+            delivery = (
+                _changed(self, self.alarms[alarm_name], str(old), old_reason) if changed else None
+            )
+        if delivery is not None:
+            _deliver(self, delivery)
 
     @functools.wraps(delete)
     def delete_alarms(self: Any, alarm_names: list[str]) -> None:
