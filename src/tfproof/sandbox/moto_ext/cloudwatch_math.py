@@ -353,11 +353,14 @@ def decide(
     else:  # a few breaching datapoints, the rest missing: no evidence for OK either
         return None
     fills = abs(filled) if (filled > 0) == (state == "ALARM") else 0
-    extra = f" and {_n(fills, 'missing datapoint')} {_was(fills)} treated as [{label}]"
+    parts = [
+        f"{len(shown)} out of the last {n} datapoints [{_listed(shown)}] {_was(len(shown))} "
+        f"{negation}{words} the threshold ({threshold!r})"
+    ] if shown else []  # fmt: skip
+    if fills:
+        parts.append(f"{_n(fills, 'missing datapoint')} {_was(fills)} treated as [{label}]")
     reason = (
-        f"Threshold Crossed: {len(shown)} out of the last {n} datapoints [{_listed(shown)}] "
-        f"{_was(len(shown))} {negation}{words} the threshold ({threshold!r})"
-        f"{extra if fills else ''} (minimum {_n(least, 'datapoint')} for {old} -> {state} "
-        "transition)."
+        f"Threshold Crossed: {' and '.join(parts)} "
+        f"(minimum {_n(least, 'datapoint')} for {old} -> {state} transition)."
     )
     return state, reason, data
