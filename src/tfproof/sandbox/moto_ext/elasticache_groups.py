@@ -198,8 +198,8 @@ def wrap_create(original: Callable[..., Any]) -> Callable[..., Any]:
         group = original(self, *args, **kwargs)
         try:
             _complete(self, group, kwargs)
-        except Exception:
-            self.replication_groups.pop(rid, None)
+        except Exception:  # leave nothing half made: no group, members or tags
+            delete_replication_group(self, rid)
             raise
         return group
 
