@@ -18,6 +18,11 @@ CloudWatch alarms" and "Configuring how CloudWatch alarms treat missing data":
   adds a StateUpdate history item and, when ActionsEnabled, runs the new state's actions:
   an SNS topic gets CloudWatch's JSON notification through moto's SNS (so SQS subscribers
   receive it). SetAlarmState does the same, as on AWS.
+
+The parts: `cloudwatch_datapoints` (the datapoints per period), `cloudwatch_math` (metric-math
+expressions), `cloudwatch_eval` (the state and its reason), `cloudwatch_notify` (history,
+SNS notification, DescribeAlarmHistory); this module patches them onto moto's backend and
+runs the timer.
 """
 
 from __future__ import annotations
@@ -31,154 +36,21 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from tfproof.sandbox.moto_ext import Extension
-from tfproof.sandbox.moto_ext.cloudwatch_math import (
+from tfproof.sandbox.moto_ext import cloudwatch_notify as notify
+from tfproof.sandbox.moto_ext.cloudwatch_datapoints import (
     alarm_period,
-    decide,
-    iso,
     math_points,
     metric_points,
     period_starts,
 )
+from tfproof.sandbox.moto_ext.cloudwatch_eval import decide
+from tfproof.sandbox.moto_ext.cloudwatch_notify import Delivery
 
 TIMER_SECONDS = 10.0
 LOG = logging.getLogger(__name__)
-_LOCK = threading.RLock()
 _MARK = "_tfproof_alarm_evaluation"
-_ACTIONS = {"ALARM": "alarm_", "OK": "ok_", "INSUFFICIENT_DATA": "insufficient_data_"}
 _KEPT_ON_UPDATE = ("state_value", "state_reason", "state_reason_data", "state_updated_timestamp")
 MetricKey = tuple[str, str, frozenset[tuple[str, str]]]
-Delivery = tuple[Any, str, str, list[str]]  # alarm, message, subject, SNS topic ARNs
-
-
-@functools.lru_cache(maxsize=64)
-def _region_long_name(region: str) -> str:
-    """AWS names the region in a notification by its long name, e.g. "US East (N. Virginia)"."""
-    from botocore.loaders import create_loader
-
-    for partition in create_loader().load_data("endpoints")["partitions"]:
-        if region in partition["regions"]:
-            return str(partition["regions"][region].get("description", region))
-    return region
-
-
-def _dims(dimensions: list[Any]) -> list[dict[str, str]]:
-    return [{"value": d.value, "name": d.name} for d in dimensions]
-
-
-def _query(q: Any) -> dict[str, Any]:
-    """One metric-math query as the notification's Trigger.Metrics lists it."""
-    item: dict[str, Any] = {"Id": q.id}
-    if q.label:
-        item["Label"] = q.label
-    if q.expression:
-        item["Expression"] = q.expression
-    if q.metric_stat:
-        ms = q.metric_stat
-        metric = {
-            "Dimensions": _dims(ms.metric.dimensions),
-            "MetricName": ms.metric.metric_name,
-            "Namespace": ms.metric.namespace,
-        }
-        item["MetricStat"] = {"Metric": metric, "Period": ms.period, "Stat": ms.stat}
-        if ms.unit:
-            item["MetricStat"]["Unit"] = ms.unit
-    marked = q.return_data in (True, "true", "True")
-    item["ReturnData"] = marked or (q.return_data is None and bool(q.expression))
-    return item
-
-
-def _trigger(alarm: Any) -> dict[str, Any]:
-    """The notification's Trigger: the alarm's metric (or metric-math queries) and rule."""
-    rule: dict[str, Any] = {"Period": alarm_period(alarm)}
-    rule["EvaluationPeriods"] = alarm.evaluation_periods
-    if alarm.datapoints_to_alarm:
-        rule["DatapointsToAlarm"] = alarm.datapoints_to_alarm
-    rule["ComparisonOperator"] = alarm.comparison_operator
-    rule["Threshold"] = float(alarm.threshold)
-    rule["TreatMissingData"] = alarm.treat_missing_data or ""
-    rule["EvaluateLowSampleCountPercentile"] = alarm.evaluate_low_sample_count_percentile or ""
-    if alarm.metric_data_queries:
-        return {**rule, "Metrics": [_query(q) for q in alarm.metric_data_queries]}
-    if alarm.extended_statistic:
-        stat = {"StatisticType": "ExtendedStatistic", "ExtendedStatistic": alarm.extended_statistic}
-    else:  # AWS writes AVERAGE, SUM, MINIMUM, MAXIMUM, SAMPLE_COUNT
-        name = "SAMPLE_COUNT" if alarm.statistic == "SampleCount" else str(alarm.statistic)
-        stat = {"StatisticType": "Statistic", "Statistic": name.upper()}
-    metric = {"MetricName": alarm.metric_name, "Namespace": alarm.namespace, **stat}
-    return {**metric, "Unit": alarm.unit, "Dimensions": _dims(alarm.dimensions), **rule}
-
-
-def _history(backend: Any) -> list[dict[str, Any]]:
-    """The backend's alarm history; AWS keeps it after the alarm is deleted, so not on it."""
-    return backend.__dict__.setdefault("alarm_history", [])  # type: ignore[no-any-return]
-
-
-def _record(backend: Any, alarm: Any, kind: str, summary: str, data: dict[str, Any]) -> None:
-    from moto.core.utils import utcnow
-
-    item = {"AlarmName": alarm.name, "AlarmType": "CompositeAlarm" if alarm.rule else "MetricAlarm"}
-    item.update(Timestamp=utcnow(), HistoryItemType=kind, HistorySummary=summary)
-    _history(backend).append({**item, "HistoryData": json.dumps(data)})
-
-
-def _message(backend: Any, alarm: Any, old: str) -> str:
-    """The JSON CloudWatch publishes to an SNS action on a state change."""
-    return json.dumps({
-        "AlarmName": alarm.name,
-        "AlarmDescription": alarm.description,
-        "AWSAccountId": backend.account_id,
-        "AlarmConfigurationUpdatedTimestamp": iso(alarm.configuration_updated_timestamp),
-        "NewStateValue": alarm.state_value,
-        "NewStateReason": alarm.state_reason,
-        "StateChangeTime": iso(alarm.state_updated_timestamp),
-        "Region": _region_long_name(alarm.region_name),
-        "AlarmArn": alarm.alarm_arn,
-        "OldStateValue": old,
-        "OKActions": alarm.ok_actions,
-        "AlarmActions": alarm.alarm_actions,
-        "InsufficientDataActions": alarm.insufficient_data_actions,
-        "Trigger": _trigger(alarm),
-    })  # fmt: skip
-
-
-def _changed(backend: Any, alarm: Any, old: str, old_reason: str | None) -> Delivery | None:
-    """Record the state change; the new state's SNS actions to run, if ActionsEnabled."""
-    new = alarm.state_value
-    new_state = {"stateValue": new, "stateReason": alarm.state_reason}
-    if alarm.state_reason_data:
-        new_state["stateReasonData"] = json.loads(alarm.state_reason_data)
-    old_state = {"stateValue": old, "stateReason": old_reason}
-    summary = f"Alarm updated from {old} to {new}"
-    data = {"version": "1.0", "oldState": old_state, "newState": new_state}
-    _record(backend, alarm, "StateUpdate", summary, data)
-    actions = (getattr(alarm, f"{_ACTIONS[new]}actions") or []) if alarm.actions_enabled else []
-    # EC2, Auto Scaling, SSM and Lambda actions are not run (limits)
-    topics = [arn for arn in actions if len(arn.split(":")) >= 6 and arn.split(":")[2] == "sns"]
-    if not topics:
-        return None
-    subject = f'{new}: "{alarm.name}" in {_region_long_name(alarm.region_name)}'[:100]
-    return alarm, _message(backend, alarm, old), subject, topics
-
-
-def _deliver(backend: Any, delivery: Delivery) -> None:
-    """Publish to each SNS topic through moto's SNS (outside the lock: a subscriber may be
-    slow) and record each action's outcome in the alarm history, as AWS does."""
-    from moto.sns.models import sns_backends
-
-    alarm, message, subject, topics = delivery
-    for arn in topics:
-        _, _, _, region, account, *_ = arn.split(":")
-        result = {"actionState": "Succeeded", "notificationResource": arn}
-        try:
-            sns_backends[account][region].publish(message, arn=arn, subject=subject)
-        except Exception as error:  # AWS records a failed action; the evaluation goes on
-            result.update(actionState="Failed", error=str(error))
-        else:
-            result["publishedMessage"] = message
-        ok = result["actionState"] == "Succeeded"
-        verb = "Successfully executed" if ok else "Failed to execute"
-        with _LOCK:
-            _record(backend, alarm, "Action", f"{verb} action {arn}", result)
 
 
 def evaluate_alarm(self: Any, alarm: Any, data: list[Any], now: datetime) -> Delivery | None:
@@ -207,7 +79,7 @@ def evaluate_alarm(self: Any, alarm: Any, data: list[Any], now: datetime) -> Del
     state, reason, reason_data = decision
     old, old_reason = alarm.state_value, alarm.state_reason
     alarm.update_state(reason, json.dumps(reason_data), state)
-    return _changed(self, alarm, old, old_reason)
+    return notify.changed(self, alarm, old, old_reason)
 
 
 class _Pair(NamedTuple):
@@ -234,7 +106,7 @@ def evaluate_alarms(self: Any, metrics: set[MetricKey] | None = None) -> None:
     metrics just put (namespace, name and exact dimensions), at the server's current time."""
     from moto.core.utils import utcnow
 
-    with _LOCK:
+    with notify.LOCK:
         alarms = list(self.alarms.values())
         if metrics is not None:
             alarms = [a for a in alarms if _watched(a) & metrics]
@@ -242,55 +114,7 @@ def evaluate_alarms(self: Any, metrics: set[MetricKey] | None = None) -> None:
         deliveries = [self.evaluate_alarm(alarm, data, now) for alarm in alarms]
     for delivery in deliveries:
         if delivery is not None:
-            _deliver(self, delivery)
-
-
-def describe_alarm_history(
-    self: Any,
-    alarm_name: str | None = None,
-    alarm_types: list[str] | None = None,
-    item_type: str | None = None,
-    start: datetime | None = None,
-    end: datetime | None = None,
-    scan_by: str | None = None,
-) -> list[dict[str, Any]]:
-    """CloudWatchBackend.describe_alarm_history: the items matching AWS's filters (only metric
-    alarms unless AlarmTypes says otherwise), newest first unless TimestampAscending."""
-    types = alarm_types or ["MetricAlarm"]
-    items = [
-        i
-        for i in _history(self)
-        if (not alarm_name or i["AlarmName"] == alarm_name)
-        and i["AlarmType"] in types
-        and (not item_type or i["HistoryItemType"] == item_type)
-        and (start is None or i["Timestamp"] >= start)
-        and (end is None or i["Timestamp"] < end)
-    ]
-    return items if scan_by == "TimestampAscending" else items[::-1]
-
-
-@functools.lru_cache(maxsize=1)
-def _invalid_next_token() -> type[Exception]:
-    from moto.cloudwatch.exceptions import CloudWatchException
-
-    return type("InvalidNextToken", (CloudWatchException,), {"code": "InvalidNextToken"})
-
-
-def _describe_alarm_history_response(self: Any) -> Any:
-    """CloudWatchResponse.describe_alarm_history: parse as moto does, page by MaxRecords."""
-    from moto.core.responses import ActionResult
-
-    get = self._get_param
-    items = self.cloudwatch_backend.describe_alarm_history(
-        get("AlarmName"), get("AlarmTypes", []), get("HistoryItemType"),
-        get("StartDate"), get("EndDate"), get("ScanBy"),
-    )  # fmt: skip
-    token, size = get("NextToken"), int(get("MaxRecords") or 100)
-    if token is not None and not str(token).isdigit():
-        raise _invalid_next_token()("The service returned an invalid next token.")
-    first = int(token or 0)
-    more = str(first + size) if first + size < len(items) else None
-    return ActionResult({"AlarmHistoryItems": items[first : first + size], "NextToken": more})
+            notify.deliver(self, delivery)
 
 
 def _put_metric_alarm(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -298,7 +122,7 @@ def _put_metric_alarm(original: Callable[..., Any]) -> Callable[..., Any]:
     def put_metric_alarm(self: Any, *args: Any, **kwargs: Any) -> Any:
         """A new alarm starts INSUFFICIENT_DATA; AWS: an update leaves its state unchanged."""
         name = kwargs.get("name", args[0] if args else None)
-        with _LOCK:
+        with notify.LOCK:
             old = self.alarms.get(name)
             alarm = original(self, *args, **kwargs)
             if old is not None:
@@ -308,7 +132,8 @@ def _put_metric_alarm(original: Callable[..., Any]) -> Callable[..., Any]:
                 alarm.state_value = "INSUFFICIENT_DATA"
             verb, kind = ("updated", "Update") if old is not None else ("created", "Create")
             data = {"version": "1.0", "type": kind, "alarmArn": alarm.alarm_arn}
-            _record(self, alarm, "ConfigurationUpdate", f'Alarm "{alarm.name}" {verb}', data)
+            summary = f'Alarm "{alarm.name}" {verb}'
+            notify.record(self, alarm, "ConfigurationUpdate", summary, data)
         return alarm
 
     return put_metric_alarm
@@ -336,21 +161,23 @@ def _patch_backend(backend_cls: type) -> None:
     def set_alarm_state(
         self: Any, alarm_name: str, reason: str, reason_data: str, state_value: str
     ) -> None:
-        with _LOCK:
+        with notify.LOCK:
             alarm = self.alarms.get(alarm_name)
             old, old_reason = (alarm.state_value, alarm.state_reason) if alarm else (None, None)
             set_state(self, alarm_name, reason, reason_data, state_value)
             # AWS runs the actions only when the state differs
             changed = old != state_value
             delivery = (
-                _changed(self, self.alarms[alarm_name], str(old), old_reason) if changed else None
+                notify.changed(self, self.alarms[alarm_name], str(old), old_reason)
+                if changed
+                else None
             )
         if delivery is not None:
-            _deliver(self, delivery)
+            notify.deliver(self, delivery)
 
     @functools.wraps(delete)
     def delete_alarms(self: Any, alarm_names: list[str]) -> None:
-        with _LOCK:
+        with notify.LOCK:
             delete(self, alarm_names)
 
     backend_cls.put_metric_data = put_metric_data
@@ -392,8 +219,8 @@ def install() -> bool:
         return False
     _patch_backend(backend_cls)
     if not hasattr(backend_cls, "describe_alarm_history"):
-        backend_cls.describe_alarm_history = describe_alarm_history
-        responses.CloudWatchResponse.describe_alarm_history = _describe_alarm_history_response
+        backend_cls.describe_alarm_history = notify.describe_alarm_history
+        responses.CloudWatchResponse.describe_alarm_history = notify.describe_alarm_history_response
     setattr(backend_cls, _MARK, True)
     threading.Thread(
         target=_run_timer, args=(threading.Event(),), name="tfproof-alarm-timer", daemon=True
