@@ -44,6 +44,7 @@ _GROUP = """resource "aws_security_group" "upstream" {
   vpc_id = aws_vpc.upstream.id
 }
 """
+_KEY = 'resource "aws_kms_key" "upstream" {\n  deletion_window_in_days = 7\n}\n'
 _ROUTES = """resource "aws_route_table" "upstream" {
   count  = 2
   vpc_id = aws_vpc.upstream.id
@@ -123,7 +124,11 @@ EXAMPLES: dict[str, Example] = {e.module: e for e in (
         "security_group_ids": "[aws_security_group.upstream.id]",
         "final_snapshot_identifier": '"gen-ai-db-final-{run_id}"',
     }, tfvars={"deletion_protection": False}),
-    Example("redis"),
+    Example("redis", upstream=_VPC + _SUBNETS + _GROUP + _KEY, module_args={
+        "private_subnet_ids": "aws_subnet.upstream[*].id",
+        "security_group_ids": "[aws_security_group.upstream.id]",
+        "kms_key_arn": "aws_kms_key.upstream.arn",
+    }),
     Example("secrets", module_args={
         "recovery_window_in_days": "0", "kms_deletion_window_in_days": "7"},
         gaps=(SECRET_ROTATION,)),

@@ -19,13 +19,23 @@ import pytest
 from pytest_terraform import terraform
 
 from tfproof.sandbox.checks.alarms import alarm_actions, alarms_match_plan
-from tfproof.sandbox.checks.backups import rds_automated_backups, s3_versioning_recovery
+from tfproof.sandbox.checks.backups import (
+    rds_automated_backups,
+    redis_snapshots,
+    s3_versioning_recovery,
+)
 from tfproof.sandbox.checks.promises import (
     ecr_scan_on_push,
     encryption_at_rest,
     log_retention,
     public_access_blocked,
     tags_on_everything,
+)
+from tfproof.sandbox.checks.replication import objects_replicate
+from tfproof.sandbox.checks.services import (
+    budget_as_planned,
+    redis_encryption,
+    xray_sampling_rules,
 )
 from tfproof.sandbox.gaps import GAPS
 from tfproof.sandbox.livecheck import LiveCheck
@@ -191,6 +201,7 @@ def test_storage_documents_replicate_to_the_replica_region(storage, module_sandb
     assert [r["Status"] for r in rules] == ["Enabled"]
     destination = rules[0]["Destination"]["Bucket"].rsplit(":", 1)[-1]
     assert destination == "gen-ai-example-documents-replica" and destination in buckets
+    proven(ctx, objects_replicate)  # and an object written now arrives there
 
 
 @pytest.mark.control("TAGS")
@@ -276,6 +287,37 @@ def test_secrets_saved_state_is_redacted(secrets, module_sandbox):
     state = module_sandbox.context("secrets", secrets).state
     assert password in json.dumps(state), "the password never reached the state"
     assert password not in saved and "**REDACTED**" in saved
+
+
+# -- redis --------------------------------------------------------------------------------
+@terraform("redis", scope="module")
+@pytest.mark.control("ENC-REST", "ENC-TRANSIT")
+def test_redis_encrypted_at_rest_and_in_transit(redis, module_sandbox):
+    proven(module_sandbox.context("redis", redis), redis_encryption)
+
+
+@pytest.mark.control("BACKUP")
+def test_redis_snapshots_kept_and_taken(redis, module_sandbox):
+    proven(module_sandbox.context("redis", redis), redis_snapshots)
+
+
+@pytest.mark.control("TAGS")
+def test_redis_tags(redis, module_sandbox):
+    proven(module_sandbox.context("redis", redis), tags_on_everything)
+
+
+# -- xray ---------------------------------------------------------------------------------
+@terraform("xray", scope="module")
+@pytest.mark.control("OBSERVABILITY")
+def test_xray_sampling_rule_as_planned(xray, module_sandbox):
+    proven(module_sandbox.context("xray", xray), xray_sampling_rules)
+
+
+# -- budget -------------------------------------------------------------------------------
+@terraform("budget", scope="module")
+@pytest.mark.control("COST")
+def test_budget_as_planned(budget, module_sandbox):
+    proven(module_sandbox.context("budget", budget), budget_as_planned)
 
 
 # -- examples the sandbox does not serve --------------------------------------------------

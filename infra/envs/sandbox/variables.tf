@@ -11,21 +11,21 @@ variable "final_snapshot_suffix" {
 }
 
 variable "enable_xray_sampling_rule" {
-  description = "Create the X-Ray sampling rule (false against the embedded moto sandbox, which cannot serve it)."
+  description = "Create the X-Ray sampling rule (false only where the sandbox account may not manage X-Ray)."
   type        = bool
   default     = true
 }
 
 variable "enable_budget" {
-  description = "Create the monthly budget (false against the embedded moto sandbox, which cannot serve budgets)."
+  description = "Create the monthly budget (false only where the sandbox account may not manage budgets)."
   type        = bool
   default     = true
 }
 
 variable "enable_replication" {
-  description = "Replicate the documents bucket to us-west-2 (production always does)."
+  description = "Replicate the documents bucket to us-west-2, as production always does (false saves the second region's cost)."
   type        = bool
-  default     = false
+  default     = true
 }
 
 variable "account_id" {

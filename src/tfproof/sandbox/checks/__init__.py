@@ -27,6 +27,12 @@ from tfproof.sandbox.checks.promises import (
     public_access_blocked,
     tags_on_everything,
 )
+from tfproof.sandbox.checks.replication import objects_replicate
+from tfproof.sandbox.checks.services import (
+    budget_as_planned,
+    redis_encryption,
+    xray_sampling_rules,
+)
 from tfproof.sandbox.livecheck import LiveCheck
 
 Check = Callable[[LiveContext], list[LiveCheck]]
@@ -40,6 +46,10 @@ CHECKS: dict[str, Check] = {
     "rds-point-in-time-restore": rds_point_in_time_restore,
     "s3-versioning-recovery": s3_versioning_recovery,
     "redis-snapshots": redis_snapshots,
+    "redis-encryption": redis_encryption,
+    "s3-replication": objects_replicate,
+    "xray-sampling-rules": xray_sampling_rules,
+    "budget": budget_as_planned,
     "encryption-at-rest": encryption_at_rest,
     "public-access-blocked": public_access_blocked,
     "cloudtrail-logging": cloudtrail_logging,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from tfproof.sandbox.checks.base import LiveContext
+from tfproof.sandbox.checks.base import LiveContext, wait_until
 from tfproof.sandbox.livecheck import SKIPPED, LiveCheck, outcome
 
 CONTROL = "BACKUP"
@@ -174,8 +174,30 @@ def s3_versioning_recovery(ctx: LiveContext) -> list[LiveCheck]:
     return out
 
 
+def _snapshot_taken(ctx: LiveContext, group_id: str, address: str) -> LiveCheck:
+    """A manual snapshot of the group is taken, listed and becomes available, then removed."""
+    ec = ctx.client("elasticache")
+    name = f"tfproof-{ctx.run_id}-{secrets.token_hex(2)}"
+    ec.create_snapshot(ReplicationGroupId=group_id, SnapshotName=name, Tags=ctx.run_tags())
+    found: list[dict[str, Any]] = []
+
+    def available() -> bool:
+        found[:] = ec.describe_snapshots(SnapshotName=name)["Snapshots"]
+        return bool(found) and found[0].get("SnapshotStatus") == "available"
+
+    try:
+        ready = wait_until(available, 60 if ctx.sandbox.kind == "embedded" else 1800, 5.0)
+        listed = ec.describe_snapshots(ReplicationGroupId=group_id, SnapshotSource="manual")
+        in_list = name in {s["SnapshotName"] for s in listed["Snapshots"]}
+        status = found[0].get("SnapshotStatus") if found else "not listed"
+        return outcome("Redis snapshot taken", CONTROL, ready and in_list,
+                       f"{name}: {status}, listed for {group_id}: {in_list}", address)
+    finally:
+        ec.delete_snapshot(SnapshotName=name)
+
+
 def redis_snapshots(ctx: LiveContext) -> list[LiveCheck]:
-    """Redis keeps snapshots (a retention limit of at least a day)."""
+    """Redis keeps snapshots as planned (retention, window) and a snapshot can be taken."""
     groups = ctx.resources("aws_elasticache_replication_group")
     if not groups:
         gap = ctx.gap_for("aws_elasticache_replication_group")
@@ -185,10 +207,17 @@ def redis_snapshots(ctx: LiveContext) -> list[LiveCheck]:
     ec = ctx.client("elasticache")
     out = []
     for res in groups:
-        group = ec.describe_replication_groups(
-            ReplicationGroupId=res.values["replication_group_id"])["ReplicationGroups"][0]
+        group_id = res.values["replication_group_id"]
+        group = ec.describe_replication_groups(ReplicationGroupId=group_id)[
+            "ReplicationGroups"][0]
         limit = int(group.get("SnapshotRetentionLimit", 0))
-        out.append(outcome("Redis keeps snapshots", CONTROL, limit >= 1,
-                           f"snapshot retention {limit} day(s), window "
-                           f"{group.get('SnapshotWindow')}", res.address))  # fmt: skip
+        planned = int(res.values.get("snapshot_retention_limit") or 0)
+        window = group.get("SnapshotWindow")
+        out.append(outcome(
+            "Redis keeps snapshots", CONTROL,
+            limit >= 1 and limit == planned and window == res.values.get("snapshot_window"),
+            f"snapshot retention {limit} day(s) (planned {planned}), window {window} "
+            f"(planned {res.values.get('snapshot_window')})", res.address,
+        ))  # fmt: skip
+        out.append(_snapshot_taken(ctx, group_id, res.address))
     return out
