@@ -137,8 +137,16 @@ def _delete(sandbox: Sandbox, arn: str) -> None:
             ec.delete_cache_cluster(CacheClusterId=name)
         elif kind == "subnetgroup":
             ec.delete_cache_subnet_group(CacheSubnetGroupName=name)
+        elif kind == "parametergroup":
+            ec.delete_cache_parameter_group(CacheParameterGroupName=name)
+        elif kind == "snapshot":  # the Redis live check's own snapshot
+            ec.delete_snapshot(SnapshotName=name)
         else:
             raise ValueError(kind)
+    elif service == "xray" and kind == "sampling-rule":
+        c("xray").delete_sampling_rule(RuleName=name)
+    elif service == "budgets" and kind == "budget":
+        c("budgets").delete_budget(AccountId=arn.split(":")[4], BudgetName=name)
     elif service == "secretsmanager":
         c("secretsmanager").delete_secret(SecretId=arn, ForceDeleteWithoutRecovery=True)
     elif service == "ecr":
