@@ -19,3 +19,10 @@ def test_the_server_log_names_each_extension(moto_server):
     log = moto_server.log_path.read_text()
     for ext in extensions():
         assert f"tfproof moto extension {ext.name}: " in log
+
+
+def test_the_docs_list_every_extension_as_the_code_says():
+    from tfproof_dev.moto_doc import DOC, current, render
+
+    assert current(DOC.read_text()) == render(), (
+        "docs/sandbox-moto.md is behind the extensions: run python -m tfproof_dev.moto_doc")
