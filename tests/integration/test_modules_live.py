@@ -44,11 +44,12 @@ from tfproof.settings import current
 from .module_examples import EXAMPLES, declared_types, emptied_by
 from .module_session import ModuleContext
 
+# under xdist each example is its own group (tests/integration/conftest.py): its fixture and
+# every test using it stay on one worker
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.slow,
     pytest.mark.usefixtures("module_sandbox"),
-    pytest.mark.xdist_group("module-examples"),  # one worker owns every example fixture
 ]
 
 Check = Callable[[ModuleContext], list[LiveCheck]]
