@@ -22,7 +22,9 @@ class EmbeddedSandbox(Sandbox):
     """moto's server on 127.0.0.1, started per run (or attached to by URL for cleanup)."""
 
     kind = "embedded"
-    delivers_alarm_actions = False
+    # moto_ext.cloudwatch evaluates alarms on PutMetricData (and a timer) and publishes their
+    # notifications to SNS topic actions, which moto's SNS delivers to SQS subscribers
+    delivers_alarm_actions = True
     supports_point_in_time_restore = True
     restores_data = False
 

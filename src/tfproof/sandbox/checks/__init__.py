@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tfproof.sandbox.checks.alarms import alarm_actions, alarm_delivery, alarms_match_plan
+from tfproof.sandbox.checks.alarm_drive import alarm_behaviour
+from tfproof.sandbox.checks.alarms import alarm_actions, alarms_match_plan
 from tfproof.sandbox.checks.backups import (
     rds_automated_backups,
     rds_point_in_time_restore,
@@ -40,7 +41,7 @@ Check = Callable[[LiveContext], list[LiveCheck]]
 CHECKS: dict[str, Check] = {
     "alarms-match-plan": alarms_match_plan,
     "alarm-actions": alarm_actions,
-    "alarm-delivery": alarm_delivery,
+    "alarm-behaviour": alarm_behaviour,
     "rds-automated-backups": rds_automated_backups,
     "rds-snapshot-restore": rds_snapshot_restore,
     "rds-point-in-time-restore": rds_point_in_time_restore,

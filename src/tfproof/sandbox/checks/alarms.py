@@ -1,4 +1,7 @@
-"""ALARMS, live: the alarms exist as planned, notify a real topic, and a notification arrives."""
+"""ALARMS, live: the alarms exist as planned and notify a subscribed topic.
+
+That they also move on data and deliver their notifications is `alarm_drive`'s check.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,8 @@ import json
 import secrets
 from typing import Any
 
-from tfproof.sandbox.checks.base import LiveContext, wait_until
-from tfproof.sandbox.livecheck import SKIPPED, LiveCheck, outcome
+from tfproof.sandbox.checks.base import LiveContext
+from tfproof.sandbox.livecheck import LiveCheck, outcome
 
 CONTROL = "ALARMS"
 _FIELDS = (
@@ -69,13 +72,6 @@ def alarms_match_plan(ctx: LiveContext) -> list[LiveCheck]:
     return out
 
 
-def _health_alarm(ctx: LiveContext) -> Any:
-    alarms = ctx.resources("aws_cloudwatch_metric_alarm")
-    named = [r for r in alarms if r.values["alarm_name"].endswith("service-health")]
-    healthy = [r for r in alarms if "health" in r.values["alarm_name"]]
-    return (named or healthy or [None])[0]
-
-
 def alarm_actions(ctx: LiveContext) -> list[LiveCheck]:
     """Every alarm has actions; each names an SNS topic that exists and has a subscriber."""
     out: list[LiveCheck] = []
@@ -133,69 +129,3 @@ def _probe_queue(ctx: LiveContext, topic_arn: str) -> tuple[str, str, str]:
     sub = sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=arn,
                         ReturnSubscriptionArn=True)["SubscriptionArn"]  # fmt: skip
     return url, arn, sub
-
-
-def _received(ctx: LiveContext, url: str, needle: str, timeout: float) -> str | None:
-    sqs = ctx.client("sqs")
-    found: list[str] = []
-
-    def poll() -> bool:
-        for msg in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1,
-                                       MaxNumberOfMessages=10).get("Messages", []):  # fmt: skip
-            if needle in msg["Body"]:
-                found.append(msg["Body"])
-        return bool(found)
-
-    return found[0] if wait_until(poll, timeout, interval=1.0) else None
-
-
-def alarm_delivery(ctx: LiveContext) -> list[LiveCheck]:
-    """Driving the health alarm into ALARM delivers a notification to a subscribed SQS queue."""
-    res = _health_alarm(ctx)
-    if res is None:
-        return [outcome("health alarm delivers", CONTROL, False, "no health alarm applied")]
-    name = res.values["alarm_name"]
-    topics = [a for a in res.values.get("alarm_actions", []) if ":sns:" in a]
-    if not topics:
-        return [outcome("health alarm delivers", CONTROL, False, "no SNS action", res.address)]
-    cw, sns, sqs = ctx.client("cloudwatch"), ctx.client("sns"), ctx.client("sqs")
-    url, _arn, sub = _probe_queue(ctx, topics[0])
-    out: list[LiveCheck] = []
-    try:
-        cw.set_alarm_state(AlarmName=name, StateValue="ALARM",
-                           StateReason=f"tfproof live check {ctx.run_id}")  # fmt: skip
-        state = _describe(ctx, name) or {}
-        out.append(outcome(
-            "health alarm enters ALARM", CONTROL, state.get("StateValue") == "ALARM",
-            f"state after set_alarm_state: {state.get('StateValue')}", res.address,
-        ))  # fmt: skip
-        if ctx.sandbox.delivers_alarm_actions:
-            body = _received(ctx, url, name, timeout=180)
-            out.append(outcome(
-                "health alarm notification delivered", CONTROL, body is not None,
-                "notification received on the subscribed queue" if body
-                else "no notification reached the subscribed queue within 180s (check that "
-                "CloudWatch may use the topic's KMS key and publish to the topic)",
-                res.address,
-            ))  # fmt: skip
-        else:
-            out.append(LiveCheck(
-                "health alarm notification delivered", CONTROL, SKIPPED,
-                f"the {ctx.sandbox.kind} sandbox (moto) does not execute alarm actions on a state "
-                "change; the real-account nightly run covers the alarm -> SNS -> SQS delivery",
-                res.address,
-            ))  # fmt: skip
-            marker = f"tfproof-probe-{ctx.run_id}"
-            sns.publish(TopicArn=topics[0], Message=marker, Subject="tfproof probe")
-            body = _received(ctx, url, marker, timeout=30)
-            out.append(outcome(
-                "alert topic delivers to a subscribed queue", CONTROL, body is not None,
-                "a message published to the alarm's topic reached the subscribed queue"
-                if body else "a message published to the alarm's topic never reached the queue",
-                topics[0],
-            ))  # fmt: skip
-    finally:
-        cw.set_alarm_state(AlarmName=name, StateValue="OK", StateReason="tfproof check done")
-        sns.unsubscribe(SubscriptionArn=sub)
-        sqs.delete_queue(QueueUrl=url)
-    return out
