@@ -176,6 +176,10 @@ def test_network_subnets_assign_no_public_ips(network, module_sandbox):
     assert not [s["SubnetId"] for s in subnets if s["MapPublicIpOnLaunch"]]
 
 
+@pytest.mark.control("TAGS")
+def test_network_tags(network, module_sandbox):
+    proven(module_sandbox.context("network", network), tags_on_everything)
+
 # -- storage ------------------------------------------------------------------------------
 @terraform("storage", scope="module")
 @pytest.mark.control("ENC-REST")
@@ -241,6 +245,10 @@ def test_endpoints_s3_gateway_on_the_private_route_tables(endpoints, module_sand
     assert len(found["RouteTableIds"]) == 2
 
 
+@pytest.mark.control("TAGS")
+def test_endpoints_tags(endpoints, module_sandbox):
+    proven(module_sandbox.context("endpoints", endpoints), tags_on_everything)
+
 # -- rds ----------------------------------------------------------------------------------
 @terraform("rds", scope="module")
 @pytest.mark.control("ENC-REST")
@@ -257,6 +265,10 @@ def test_rds_backups_kept_a_week(rds, module_sandbox):
 def test_rds_not_public(rds, module_sandbox):
     proven(module_sandbox.context("rds", rds), public_access_blocked, only="aws_db_instance")
 
+
+@pytest.mark.control("TAGS")
+def test_rds_tags(rds, module_sandbox):
+    proven(module_sandbox.context("rds", rds), tags_on_everything)
 
 # -- secrets ------------------------------------------------------------------------------
 @terraform("secrets", scope="module")
@@ -312,6 +324,11 @@ def test_redis_tags(redis, module_sandbox):
 @pytest.mark.control("OBSERVABILITY")
 def test_xray_sampling_rule_as_planned(xray, module_sandbox):
     proven(module_sandbox.context("xray", xray), xray_sampling_rules)
+
+
+@pytest.mark.control("TAGS")
+def test_xray_tags(xray, module_sandbox):
+    proven(module_sandbox.context("xray", xray), tags_on_everything)
 
 
 # -- budget -------------------------------------------------------------------------------

@@ -156,6 +156,13 @@ def _tags_by_service(ctx: LiveContext, res: Any) -> dict[str, str] | None:
                     ctx.client("kms").list_resource_tags(KeyId=res.values["key_id"])["Tags"]]
         elif res.type == "aws_iam_policy":
             tags = ctx.client("iam").list_policy_tags(PolicyArn=arn)["Tags"]
+        elif res.type in ("aws_vpc_endpoint", "aws_flow_log"):  # any EC2 id: DescribeTags
+            tags = ctx.client("ec2").describe_tags(
+                Filters=[{"Name": "resource-id", "Values": [res.values["id"]]}])["Tags"]
+        elif res.type.startswith("aws_db_"):
+            tags = ctx.client("rds").list_tags_for_resource(ResourceName=arn)["TagList"]
+        elif res.type == "aws_xray_sampling_rule":
+            tags = ctx.client("xray").list_tags_for_resource(ResourceARN=arn)["Tags"]
         else:
             return None
     except Exception:
