@@ -232,14 +232,6 @@ def release(path: Path) -> None:
             os.close(fd)
 
 
-def release_all() -> None:
-    """Remove every scratch folder this process still owns."""
-    with _lock:
-        paths = list(_scratch)
-    for path in paths:
-        release(path)
-
-
 def sweep_stale(base: Path | None = None) -> list[Path]:
     """Remove scratch folders whose owner is dead (its lock is free); return what went."""
     base = Path(base or tempfile.gettempdir())
@@ -274,13 +266,18 @@ def command() -> Iterator[None]:
     if _main_thread():
         for sig in _SIGNALS:
             previous[sig] = signal.signal(sig, _raise_stopped)
+    with _lock:
+        before = set(_scratch)  # a host process (a test run) may own scratch of its own
     try:
         sweep_stale()
         yield
     finally:
         try:
             stop_children()
-            release_all()
+            with _lock:
+                made = [path for path in _scratch if path not in before]
+            for path in made:
+                release(path)
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)

@@ -190,3 +190,24 @@ def test_scratch_dir_is_owned_until_released(tmp_path: Path,
         lifecycle.release(folder)
     assert not folder.exists()
     lifecycle.release(folder)  # idempotent
+
+
+def test_a_command_removes_only_the_scratch_it_made(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """An in-process command (a test calling the CLI) leaves its host's scratch alone.
+
+    The audit runs the compliance tests (which call `tfproof.cli.main` in-process) and the
+    live module examples (whose pytest-terraform copies live in the worker's scratch folder)
+    in the same xdist worker; a command that removed every scratch folder of the process
+    pulled the examples out from under pytest-terraform.
+    """
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    host = lifecycle.scratch_dir("host")
+    try:
+        with lifecycle.command():
+            made = lifecycle.scratch_dir("cmd")
+            assert made.is_dir()
+        assert not made.exists(), "the command's own scratch outlived it"
+        assert host.is_dir(), "the command removed scratch its host owns"
+    finally:
+        lifecycle.release(host)

@@ -81,6 +81,24 @@ def _rootdir(root: Path, paths: list[str]) -> Path:
     return common if common.is_dir() else common.parent
 
 
+def parallel_args(paths: list[str], user_args: list[str]) -> list[str]:
+    """pytest-xdist workers for the audit's run, unless the caller chose (or xdist is absent).
+
+    Two cores: the plan and policy layers are bound by `terraform plan` and checkov
+    subprocesses, the live module examples mostly wait on the provider's fixed delays; a
+    third worker keeps the cores busy while the examples wait. `loadgroup` keeps each
+    example's pytest-terraform fixture on one worker (tests/integration/conftest.py).
+    """
+    import importlib.util
+
+    chosen = any(a in ("-n", "--numprocesses", "--dist") or a.startswith(("-n", "--dist="))
+                 for a in user_args) or "no:xdist" in user_args  # fmt: skip
+    if chosen or importlib.util.find_spec("xdist") is None:
+        return []
+    workers = "3" if LIVE_MODULE_TESTS in paths else "2"
+    return ["-n", workers, "--dist", "loadgroup"]
+
+
 def start_tests(request: AuditRequest, scratch: Path) -> TestRun:
     """Start the one pytest run of every test layer asked for (returns at once)."""
     paths = test_paths(request)
@@ -102,6 +120,7 @@ def start_tests(request: AuditRequest, scratch: Path) -> TestRun:
         "-o", "junit_logging=no",
         "--continue-on-collection-errors",
         "-q", "-rfE",
+        *parallel_args(paths, request.pytest_args),
         *request.pytest_args,
     ]  # fmt: skip
     progress.say(f"tests: starting pytest on {' '.join(paths)}")
