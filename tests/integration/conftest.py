@@ -18,8 +18,8 @@ The module examples (`infra/modules/*/examples/basic`) are pytest-terraform
 fixtures (`test_modules_live.py`): `--tf-mod-dir` points at scratch copies made
 by `module_sandbox` (`module_session.ModuleSession`), and the state pytest-terraform
 saves is redacted in `pytest_terraform_modify_state`. They get a moto server of
-their own rather than the env's: under xdist they run on the other worker, in
-parallel with the env (one moto process would serialize both applies), and the
+their own (one per xdist worker) rather than the env's: they run on other workers,
+in parallel with the env (one moto process would serialize the applies), and the
 env's server belongs to its run record, which a crash cleanup stops with it.
 docs/testing-libraries.md lists pytest-terraform's limits and what is done about each.
 """
