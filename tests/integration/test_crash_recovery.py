@@ -21,10 +21,23 @@ from tfproof.sandbox.server import pid_alive
 
 from .conftest import MINI_ROOT
 
-# under xdist (nox -s integration: --dist loadgroup) the env's apply and the crash-recovery
-# runs share a worker, in sequence: a crashed run's record is cleaned by its own test, never
-# by the env's start-of-run cleanup racing it from the other worker
-pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.xdist_group("sandbox-env")]
+# the crashed runs keep their run records in a cache folder of their own, so the env's
+# start-of-run cleanup (on another xdist worker, at the same time) never sees them: each is
+# cleaned by its own test, and they no longer queue behind the env's apply and destroy
+pytestmark = [pytest.mark.integration, pytest.mark.slow,
+              pytest.mark.xdist_group("crash-recovery")]
+
+
+@pytest.fixture(autouse=True)
+def private_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A private TFPROOF_CACHE_DIR (run records, state) sharing only the provider mirror."""
+    from tfproof.terraform.toolchain import provider_mirror
+
+    mirror = provider_mirror()  # in the shared cache, unpacked once
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "providers").symlink_to(mirror)
+    monkeypatch.setenv("TFPROOF_CACHE_DIR", str(cache))
 
 CHILD = """
 import sys, time
