@@ -210,6 +210,10 @@ def markdown(results: dict[str, Any]) -> str:
     ]
     for name, reason in results.get("unavailable", {}).items():
         lines.append(f"\n`{name}` was not measured: {reason}")
+    if results.get("sandbox"):
+        import sandbox_bench
+
+        lines += sandbox_bench.markdown(results["sandbox"])
     init = results.get("init")
     if init:
         lines += [

@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import candidates
 import report
+import sandbox_bench
 import synth
 import toolbench
 
@@ -77,6 +78,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--source-plan", type=Path, default=None,
                         help="an existing plan JSON to replicate instead of planning a module")
     parser.add_argument("--no-init", action="store_true", help="skip the terraform init bench")
+    parser.add_argument("--sandbox", action="store_true",
+                        help="also time the embedded sandbox: apply, live checks, destroy "
+                        "of infra/envs/sandbox (about 3 minutes)")
     parser.add_argument("--make-test", action="store_true",
                         help="also time `make test` cold vs warm (several minutes each)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results directory")
@@ -258,6 +262,14 @@ def main(argv: list[str]) -> int:
         make_file.write_text(json.dumps(measured, indent=1) + "\n")
     if make_file.exists():
         results["make_test"] = json.loads(make_file.read_text())
+    sandbox_file = out_dir / "sandbox.json"
+    if args.sandbox:
+        log("sandbox: apply, live checks and destroy of infra/envs/sandbox ...")
+        measured = sandbox_bench.bench_sandbox(log)
+        measured["date"], measured["commit"] = env["date"], env["commit"]
+        sandbox_bench.record(sandbox_file, measured)
+    if sandbox_file.exists():
+        results["sandbox"] = json.loads(sandbox_file.read_text())
     env["loadavg_end"] = os.getloadavg()
     env["bench_seconds"] = round(time.perf_counter() - started, 1)
     (out_dir / "results.json").write_text(json.dumps(results, indent=1) + "\n")
