@@ -1,4 +1,4 @@
-"""Sessions: lint, unit, compliance, integration, evidence, audit, bench.
+"""Sessions: lint, unit, compliance, integration, evidence, layers (all four), audit, bench.
 
 They run in the project's own .venv (`make` creates it), so nox never
 re-installs checkov or the provider per session. `session.posargs` go to
@@ -7,6 +7,8 @@ pytest (or to the command) unchanged.
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -57,6 +59,39 @@ def integration(session: nox.Session) -> None:
 def evidence(session: nox.Session) -> None:
     """The audit bundle: schema, hashes, compare, redaction, report rendering."""
     _pytest(session, "tests/evidence")
+
+
+@nox.session(venv_backend="none")
+def layers(session: nox.Session) -> None:
+    """Every test layer; integration runs beside unit, compliance and evidence."""
+    # the integration layer mostly waits (the provider's fixed polling delays, bounded waits
+    # for alarms and replicas) while the others keep both cores busy: side by side, `make
+    # test` takes about the integration layer's time instead of the sum of all four
+    cache = Path(os.environ.get("TFPROOF_CACHE_DIR", ".cache/tfproof"))
+    cache.mkdir(parents=True, exist_ok=True)
+    log_path = cache / "integration-layer.log"
+    session.log(f"integration layer started beside the others; its output: {log_path}")
+    with open(log_path, "w") as log:
+        # same process group: a Ctrl-C reaches it too, and it tears its sandbox down itself
+        background = subprocess.Popen(
+            [PY, "-m", "tfproof_dev.testcache", "integration", "--", *session.posargs],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        try:
+            unit(session)
+            compliance(session)
+            evidence(session)
+            session.log("waiting for the integration layer ...")
+            code = background.wait()
+        finally:
+            if background.poll() is None:  # a failed layer or Ctrl-C: stop it, with teardown
+                background.terminate()
+                try:
+                    background.wait(timeout=600)
+                except subprocess.TimeoutExpired:
+                    background.kill()
+    print(log_path.read_text(errors="replace"), end="", flush=True)
+    if code:
+        session.error(f"the integration layer failed (exit {code}); its output is above")
 
 
 @nox.session(venv_backend="none")

@@ -1,8 +1,8 @@
 """The integration session: one apply of the sandbox env, and the module examples.
 
 `live_run` starts the sandbox (embedded moto by default; TFPROOF_SANDBOX=aws
-for a real account), applies `infra/envs/sandbox` once, yields, and always
-tears down (exceptions, Ctrl-C and SIGTERM included); a teardown that leaves
+for a real account), applies `infra/envs/sandbox` once for test_live_checks.py,
+yields, and always tears down (exceptions, Ctrl-C and SIGTERM included); a teardown that leaves
 anything behind errors the session. The terminal summary names the run, what
 was applied and destroyed and how long it took, and every skip reason.
 
@@ -179,9 +179,14 @@ def record_checks(results: list[LiveCheck]) -> None:
     _REPORT["checks"].extend(results)  # type: ignore[union-attr]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live_run() -> Iterator[LiveRun]:
-    """The applied sandbox env, torn down at the end of the session whatever happens."""
+    """The applied sandbox env, torn down after its tests whatever happens.
+
+    Module scope (only test_live_checks.py uses it): under xdist the env's worker also
+    takes other groups, and a session fixture would hold the env, and its destroy, until
+    that worker had run them all.
+    """
     started = time.monotonic()
     live = LiveRun(sandbox_from_settings(), sandbox_root())
     _REPORT["root"] = str(live.root)
