@@ -89,7 +89,7 @@ def layers(session: nox.Session) -> None:
                     background.wait(timeout=600)
                 except subprocess.TimeoutExpired:
                     background.kill()
-    print(log_path.read_text(errors="replace"), end="", flush=True)
+            print(log_path.read_text(errors="replace"), end="", flush=True)
     if code:
         session.error(f"the integration layer failed (exit {code}); its output is above")
 
