@@ -17,7 +17,16 @@ class ToolchainError(TfproofError):
 
 
 class PlanError(TfproofError):
-    """`terraform init`, `plan` or `show` failed on the user's module."""
+    """`terraform init`, `plan` or `show` failed on the user's module.
+
+    `output` keeps Terraform's own stderr and `stage` the command (`init`, `plan`), so the
+    planner can say why an offline plan cannot work here (`terraform.diagnose`).
+    """
+
+    def __init__(self, message: str, output: str = "", stage: str = "") -> None:
+        super().__init__(message)
+        self.output = output
+        self.stage = stage
 
 
 class InputError(TfproofError):

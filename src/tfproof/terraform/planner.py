@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from tfproof import cachefile, plan_reader, progress, settings
-from tfproof.errors import InputError
+from tfproof.errors import InputError, PlanError
 from tfproof.plan import Plan
 from tfproof.secrets.redact import redact_plan
 from tfproof.settings import cache_dir
+from tfproof.terraform.diagnose import diagnose
 from tfproof.terraform.hcl import OFFLINE_SETTINGS
-from tfproof.terraform.toolchain import file_lock, versions
-from tfproof.terraform.workspace import Workspace
+from tfproof.terraform.toolchain import file_lock, online_providers, versions
+from tfproof.terraform.workspace import Workspace, summarise_error
 
 CACHE_FORMAT = "4"  # 4: literal secrets in maps, JSON strings and scripts redacted
 
@@ -109,14 +110,38 @@ def terraform_plan(
     """init, plan and `show -json` in the scratch copy, each through `lifecycle`."""
     display = request.display()
     workspace.materialise(request.settings, request.provider_extra)
-    progress.say(f"terraform init: {display}")
-    workspace.run(["init", "-input=false", "-no-color", "-backend=true"], env, "init")
-    progress.say(f"terraform plan: {display}")
-    args = ["plan", "-input=false", "-no-color", "-lock=false", "-out=tfproof.tfplan"]
-    args += [f"-var-file={p}" for p in var_files(request)]
-    workspace.run(args, env, "plan")
+    try:
+        progress.say(f"terraform init: {display}")
+        workspace.run(["init", "-input=false", "-no-color", "-backend=true"], env, "init")
+        progress.say(f"terraform plan: {display}")
+        args = ["plan", "-input=false", "-no-color", "-lock=false", "-out=tfproof.tfplan"]
+        args += [f"-var-file={p}" for p in var_files(request)]
+        workspace.run(args, env, "plan")
+    except PlanError as exc:
+        raise explained(exc, workspace, display) from exc
     shown = workspace.run(["show", "-json", "tfproof.tfplan"], env, "show")
     return plan_reader.parse(shown.stdout, f"`terraform show -json` of {display}")
+
+
+def explained(error: PlanError, workspace: Workspace, display: str) -> PlanError:
+    """The plan failure with its cause and the ways out first, when `diagnose` knows it.
+
+    Terraform's own words follow the paragraph (folded, and scrubbed by the CLI like
+    every message), so nothing the user needs to debug is lost.
+    """
+    sources = {
+        str(path.relative_to(workspace.base)): path.read_text(errors="replace")
+        for path in workspace.files()
+        if path.name.endswith(".tf")
+    }
+    found = diagnose(error.output, sources, error.stage, registry=online_providers())
+    if found is None:
+        return error
+    return PlanError(
+        f"{display} cannot be planned here: {found.message}\n\nTerraform's own output of "
+        f"`terraform {error.stage}`: {summarise_error(error.output)}",
+        output=error.output, stage=error.stage,
+    )
 
 
 def plan_json(

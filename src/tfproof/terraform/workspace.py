@@ -195,7 +195,8 @@ class Workspace:
         if proc.returncode != 0:
             raise PlanError(
                 f"`terraform {args[0]}` failed for {self.source} (exit {proc.returncode}) "
-                f"during {what}: {summarise_error(proc.stderr or proc.stdout)}"
+                f"during {what}: {summarise_error(proc.stderr or proc.stdout)}",
+                output=proc.stderr or proc.stdout, stage=args[0],
             )
         return proc
 
