@@ -16,7 +16,6 @@ RESOURCE_TYPES = s3.BUCKET
 RELATIONAL = True
 SECONDARY = "us-west-2"
 PRODUCTION = ("production", "prod")
-SPLIT = "aws_s3_bucket_replication_configuration"
 # Resources that deliver logs into a bucket: such a bucket holds logs, not documents.
 _LOG_WRITERS = (
     ("aws_cloudtrail", "s3_bucket_name"), ("aws_lb", "access_logs"), ("aws_alb", "access_logs"),
@@ -109,11 +108,7 @@ def _by_arn(arn: str, index: PlanIndex) -> list[Resource]:
 
 def destinations(bucket: Resource, index: PlanIndex) -> tuple[bool, list[Resource | str], bool]:
     """(replicates at all, destination buckets or foreign ARNs, some destination unknown)."""
-    rules: list[tuple[Resource, dict]] = []
-    for config in blocks(bucket.values, "replication_configuration"):
-        rules += [(bucket, rule) for rule in blocks(config, "rules")]
-    for split in index.referrers(bucket, SPLIT, "bucket"):
-        rules += [(split, rule) for rule in blocks(split.values, "rule")]
+    rules = s3.replication_rules(bucket, index)
     found: dict[str, Resource | str] = {}
     pending = False
     enabled = [(owner, rule) for owner, rule in rules if rule.get("status") != "Disabled"]

@@ -1,9 +1,15 @@
-"""EBS volumes and instance block devices are encrypted.
+"""EBS volumes, instance block devices and launch template devices are encrypted.
 
 An instance is judged on each of its block devices, and failed beats unknown beats passed: a
 device known to be unencrypted fails the instance; a device whose encryption is known only
 after apply (`encrypted` not set: the AMI's snapshot or the account's EBS default decides, as
 for the root device when no root_block_device is declared) makes it unknown, not failed.
+
+The account's default lives outside the resource: `aws_ebs_encryption_by_default` known
+enabled for the same account and region (readers.account) encrypts every new volume, so a
+device that leaves `encrypted` unset is encrypted. A device that says `encrypted = false`
+still fails: the configuration asks for a plain volume. Known disabled, a new volume with
+no snapshot to inherit from is plain.
 """
 
 from __future__ import annotations
@@ -12,10 +18,13 @@ from tfproof.engine.checkov_adapter import export_check
 from tfproof.engine.helpers import blocks, truthy, unknown
 from tfproof.engine.index import PlanIndex
 from tfproof.engine.policy import Verdict
+from tfproof.engine.readers import account
 from tfproof.plan import Resource
 
-RESOURCE_TYPES = ("aws_ebs_volume", "aws_instance")
+RESOURCE_TYPES = ("aws_ebs_volume", "aws_instance", "aws_launch_template")
+RELATIONAL = True
 DEVICES = ("root_block_device", "ebs_block_device")
+_BY_DEFAULT = "encrypted by the account's EBS encryption by default"
 
 
 def _flagged(resource: Resource, block: str, attribute: str) -> bool:
@@ -38,14 +47,23 @@ def _encrypted(resource: Resource, kind: str, device: dict) -> bool | None:
     return truthy(device.get("encrypted"))
 
 
-def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
-    """Volumes: encrypted; instances: every block device encrypted."""
-    if resource.type == "aws_ebs_volume":
-        if truthy(resource.values.get("encrypted")):
-            return Verdict.ok("volume is encrypted")
-        if unknown(resource, "encrypted"):
-            return Verdict.unknown("encrypted is known only after apply")
+def _volume(resource: Resource, default: bool | None) -> Verdict:
+    """A volume: its own `encrypted`, else the account default when the plan sets it."""
+    if truthy(resource.values.get("encrypted")):
+        return Verdict.ok("volume is encrypted")
+    if resource.values.get("encrypted") is not None:
         return Verdict.fail("EBS volume is not encrypted")
+    if default:
+        return Verdict.ok(f"volume leaves `encrypted` unset: {_BY_DEFAULT}")
+    if default is False and not resource.values.get("snapshot_id"):
+        return Verdict.fail("EBS volume is not encrypted (EBS encryption by default is off)")
+    if unknown(resource, "encrypted"):
+        return Verdict.unknown("encrypted is known only after apply")
+    return Verdict.fail("EBS volume is not encrypted")
+
+
+def _instance_devices(resource: Resource) -> tuple[list[str], list[str]]:
+    """(plain, left to AWS) block devices of an instance."""
     plain, pending = [], []
     for kind in DEVICES:
         for number, device in enumerate(blocks(resource.values, kind)):
@@ -59,8 +77,41 @@ def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
     if not blocks(resource.values, "root_block_device"):
         pending.insert(0, "the root device (no root_block_device: the AMI's or the account's "
                           "default)")
+    return plain, pending
+
+
+def _template_devices(resource: Resource) -> tuple[list[str], list[str]]:
+    """(plain, left to AWS) EBS mappings of a launch template (`encrypted`: "true"/"false"/"").
+
+    Without block_device_mappings the instances get the AMI's devices, left to AWS too.
+    """
+    plain, pending = [], []
+    mappings = blocks(resource.values, "block_device_mappings")
+    for number, mapping in enumerate(mappings):
+        for ebs in blocks(mapping, "ebs")[:1]:
+            label = f"device {mapping.get('device_name') or number}"
+            value = ebs.get("encrypted")
+            if value in (None, ""):
+                pending.append(label)
+            elif not truthy(value):
+                plain.append(label)
+    if not mappings:
+        pending.append("the AMI's devices (no block_device_mappings)")
+    return plain, pending
+
+
+def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
+    """Volumes: encrypted; instances and launch templates: every block device encrypted."""
+    default = account.ebs_default_encryption(resource, index)
+    if resource.type == "aws_ebs_volume":
+        return _volume(resource, default)
+    noun = "instance" if resource.type == "aws_instance" else "launch template"
+    plain, pending = (_instance_devices(resource) if resource.type == "aws_instance"
+                      else _template_devices(resource))
     if plain:
-        return Verdict.fail("instance block device not encrypted: " + ", ".join(plain))
+        return Verdict.fail(f"{noun} block device not encrypted: " + ", ".join(plain))
+    if pending and default:
+        return Verdict.ok(", ".join(pending) + f": {_BY_DEFAULT}")
     if pending:
         return Verdict.unknown("encryption known only after apply: " + ", ".join(pending))
     return Verdict.ok("block devices are encrypted")

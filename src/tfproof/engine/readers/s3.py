@@ -1,12 +1,14 @@
 """What an S3 bucket really has, inline (provider 3) or in split resources (provider 4+).
 
-Provider 4 moved encryption, versioning, logging, policy and the public access
-block into `aws_s3_bucket_*` resources tied to the bucket by reference; provider
-3 keeps the first four inline. Every S3 policy asks here, so both styles (and a
-mix) are judged the same way. Each switch answers True, False or None (unknown
-until apply), a known True first: one config known to enable it is enough, and
-a config known only after apply makes it unknown only while none does.
-`policies` gives the known documents and whether another is still unknown.
+Provider 4 moved encryption, versioning, logging, policy, replication and the
+public access block into `aws_s3_bucket_*` resources tied to the bucket by
+reference; provider 3 keeps all but the last inline, and the account's public
+access block (readers.account) counts for every bucket of its account. Every S3
+policy asks here, so both styles (and a mix) are judged the same way. Each
+switch answers True, False or None (unknown until apply), a known True first:
+one config known to enable it is enough, and a config known only after apply
+makes it unknown only while none does. `policies` gives the known documents and
+whether another is still unknown.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from tfproof.engine.helpers import block, blocks, truthy, unknown
 from tfproof.engine.index import PlanIndex
+from tfproof.engine.readers import account
 from tfproof.engine.readers.documents import document_statements
 from tfproof.plan import Resource
 
@@ -105,20 +108,40 @@ def is_log_target(bucket: Resource, index: PlanIndex) -> bool:
     )
 
 
-def public_access_blocked(bucket: Resource, index: PlanIndex) -> bool | None:
-    """All four public access block settings on, for this bucket or the whole account."""
-    flags = ("block_public_acls", "block_public_policy", "ignore_public_acls",
+PAB_FLAGS = ("block_public_acls", "block_public_policy", "ignore_public_acls",
              "restrict_public_buckets")
-    candidates = _split(bucket, index, "aws_s3_bucket_public_access_block") + index.of_type(
-        "aws_s3_account_public_access_block"
-    )
-    undecided = False
-    for pab in candidates:
-        if all(truthy(pab.values.get(flag)) for flag in flags):
-            return True
-        if any(unknown(pab, flag) for flag in flags):
-            undecided = True
-    return None if undecided else False
+
+
+def public_access_flags(bucket: Resource, index: PlanIndex) -> dict[str, bool | None]:
+    """Each public access block setting in effect: the bucket's own or its account's.
+
+    S3 applies the more restrictive of the two per setting, so a setting is on when any block
+    of the bucket (aws_s3_bucket_public_access_block) or of its account
+    (aws_s3_account_public_access_block, same account only) is known to turn it on; unknown
+    while one is known only after apply; off otherwise.
+    """
+    candidates = _split(bucket, index, "aws_s3_bucket_public_access_block") + (
+        account.s3_account_flags(bucket, index))
+    state: dict[str, bool | None] = {}
+    for flag in PAB_FLAGS:
+        if any(truthy(pab.values.get(flag)) for pab in candidates):
+            state[flag] = True
+        elif any(unknown(pab, flag) for pab in candidates):
+            state[flag] = None
+        else:
+            state[flag] = False
+    return state
+
+
+def public_access_blocked(bucket: Resource, index: PlanIndex) -> bool | None:
+    """All four public access block settings in effect (bucket's or account's, per setting).
+
+    Failed beats unknown: one setting known off is False whatever the others are.
+    """
+    state = public_access_flags(bucket, index).values()
+    if False in state:
+        return False
+    return None if None in state else True
 
 
 def policies(bucket: Resource, index: PlanIndex) -> tuple[list[list[dict[str, Any]]], bool]:
@@ -142,3 +165,17 @@ def policies(bucket: Resource, index: PlanIndex) -> tuple[list[list[dict[str, An
     elif inline:
         docs.append(inline)
     return docs, pending
+
+
+def replication_rules(bucket: Resource, index: PlanIndex) -> list[tuple[Resource, dict[str, Any]]]:
+    """Every replication rule with the resource that declares it (the bucket or a split config).
+
+    Inline `replication_configuration { rules }` (provider 3) and
+    aws_s3_bucket_replication_configuration `rule` (provider 4+); the owner says where a
+    destination reference is read from.
+    """
+    rules = [(bucket, rule) for config in blocks(bucket.values, "replication_configuration")
+             for rule in blocks(config, "rules")]
+    for config in _split(bucket, index, "aws_s3_bucket_replication_configuration"):
+        rules += [(config, rule) for rule in blocks(config.values, "rule")]
+    return rules
