@@ -36,8 +36,8 @@ REGISTRY = (
     "so that Terraform may download the providers the module asks for"
 )
 REGISTRY_SET = (
-    "TFPROOF_PROVIDER_SOURCE=registry is set, but the registry could not supply them from "
-    "here: rerun where registry.terraform.io is reachable"
+    "rerun where registry.terraform.io is reachable (TFPROOF_PROVIDER_SOURCE=registry is set, "
+    "but the registry could not be used from here)"
 )
 
 # Terraform's (and the AWS SDK's) words for "the network or credentials were not there"
