@@ -1,4 +1,10 @@
-"""ElastiCache Redis is encrypted at rest."""
+"""ElastiCache Redis is encrypted at rest.
+
+A serverless cache (`aws_elasticache_serverless_cache`, any engine) is always encrypted at
+rest: AWS offers no way to turn it off (`kms_key_id` only picks the key), so it passes.
+Provider 6 plans `at_rest_encryption_enabled` as a string ("true"/"false"), provider 5 as a
+bool; both read the same.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +14,15 @@ from tfproof.engine.index import PlanIndex
 from tfproof.engine.policy import Verdict
 from tfproof.plan import Resource
 
-RESOURCE_TYPES = ("aws_elasticache_replication_group", "aws_elasticache_cluster")
+SERVERLESS = "aws_elasticache_serverless_cache"
+RESOURCE_TYPES = ("aws_elasticache_replication_group", "aws_elasticache_cluster", SERVERLESS)
 
 
 def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
     """Replication groups must enable it; a standalone Redis cluster cannot have it."""
     values = resource.values
+    if resource.type == SERVERLESS:
+        return Verdict.ok("serverless cache: always encrypted at rest")
     if resource.type == "aws_elasticache_cluster":
         if values.get("replication_group_id") or values.get("engine") == "memcached":
             return None

@@ -1,4 +1,9 @@
-"""CloudWatch log groups set a finite retention (the seed's 30 days meets it)."""
+"""CloudWatch log groups set a finite retention (the seed's 30 days meets it).
+
+Provider 5's `log_group_class` changes what a log group costs and which features it has, not how
+long it keeps logs: an INFREQUENT_ACCESS group without retention_in_days also keeps them forever,
+so the class is not read and every class is judged by its retention.
+"""
 
 from __future__ import annotations
 

@@ -2,7 +2,10 @@
 
 Failed beats unknown beats passed: a rule with a known address range fails the group whatever
 the others are; a rule whose ranges are known only after apply (an Elastic IP's /32, say) makes
-the answer unknown, not passed.
+the answer unknown, not passed. Provider 5's `aws_vpc_security_group_ingress_rule` counts as
+a rule like the others (`cidr_ipv4`, `cidr_ipv6`, `prefix_list_id` are ranges;
+`referenced_security_group_id` is a group); a serverless cache guards its groups like a
+cluster does.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ _STORES = {
     "aws_rds_cluster": "vpc_security_group_ids",
     "aws_elasticache_cluster": "security_group_ids",
     "aws_elasticache_replication_group": "security_group_ids",
+    "aws_elasticache_serverless_cache": "security_group_ids",
 }
 _RANGES = {
     "aws_security_group": ("cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids"),
