@@ -13,13 +13,15 @@ RELATIONAL = True
 
 
 def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
-    """All four settings on, from a block that refers to this bucket (or the account's)."""
-    state = s3.public_access_blocked(resource, index)
-    if state is None:
+    """All four settings on, each from the bucket's own block or its account's."""
+    flags = s3.public_access_flags(resource, index)
+    off = [flag for flag, state in flags.items() if state is False]
+    if off:
+        return Verdict.fail("public access settings off for this bucket and its account: "
+                            + ", ".join(off))
+    if None in flags.values():
         return Verdict.unknown("public access block settings are known only after apply")
-    if state:
-        return Verdict.ok("public access is blocked")
-    return Verdict.fail("bucket has no public access block with all four settings on")
+    return Verdict.ok("public access is blocked")
 
 
 export_check(globals())
