@@ -8,6 +8,7 @@ pytest (or to the command) unchanged.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -61,6 +62,13 @@ def evidence(session: nox.Session) -> None:
     _pytest(session, "tests/evidence")
 
 
+def _signal_group(pid: int, sig: int) -> None:
+    try:
+        os.killpg(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
 @nox.session(venv_backend="none")
 def layers(session: nox.Session) -> None:
     """Every test layer; integration runs beside unit, compliance and evidence."""
@@ -72,10 +80,13 @@ def layers(session: nox.Session) -> None:
     log_path = cache / "integration-layer.log"
     session.log(f"integration layer started beside the others; its output: {log_path}")
     with open(log_path, "w") as log:
-        # same process group: a Ctrl-C reaches it too, and it tears its sandbox down itself
+        # its own process group, stopped as a whole with SIGINT below: pytest (controller and
+        # xdist workers) turns SIGINT into KeyboardInterrupt and runs every teardown, where a
+        # SIGTERM to the controller alone left the workers' sandboxes to `sandbox cleanup`
         background = subprocess.Popen(
             [PY, "-m", "tfproof_dev.testcache", "integration", "--", *session.posargs],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True)
         try:
             unit(session)
             compliance(session)
@@ -84,11 +95,13 @@ def layers(session: nox.Session) -> None:
             code = background.wait()
         finally:
             if background.poll() is None:  # a failed layer or Ctrl-C: stop it, with teardown
-                background.terminate()
+                session.log("stopping the integration layer (its teardown runs) ...")
+                _signal_group(background.pid, signal.SIGINT)
                 try:
-                    background.wait(timeout=600)
+                    background.wait(timeout=600)  # destroying an applied env takes minutes
                 except subprocess.TimeoutExpired:
-                    background.kill()
+                    _signal_group(background.pid, signal.SIGKILL)
+                    background.wait()
             print(log_path.read_text(errors="replace"), end="", flush=True)
     if code:
         session.error(f"the integration layer failed (exit {code}); its output is above")
