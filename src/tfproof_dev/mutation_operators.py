@@ -248,6 +248,8 @@ def _alarm_and_watched(resource: Resource, index: PlanIndex) -> frozenset[str]:
 OPERATORS: tuple[Operator, ...] = (
     Operator("drop_rds_encryption", "ENC-REST", ("aws_db_instance", "aws_rds_cluster"),
              _has("storage_encrypted", True), lambda v: v.update(storage_encrypted=False)),
+    Operator("skip_final_snapshot", "BACKUP", ("aws_db_instance", "aws_rds_cluster"),
+             _has("skip_final_snapshot", False), lambda v: v.update(skip_final_snapshot=True)),
     Operator("drop_s3_encryption", "ENC-REST", ("aws_s3_bucket",),
              _inline_only("server_side_encryption_configuration"),
              lambda v: v.update(server_side_encryption_configuration=[])),
