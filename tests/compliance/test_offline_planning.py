@@ -131,3 +131,20 @@ def test_module_that_plans_still_scans(tmp_path: Path) -> None:
     assert proc.returncode in (0, 1), proc.stderr
     assert "cannot be planned here" not in proc.stderr
     assert "aws_sqs_queue.q" in proc.stdout
+
+
+@pytest.mark.plan
+@pytest.mark.parametrize("backend", [
+    'backend "s3" {\n    bucket = "my-state"\n    key    = "app.tfstate"\n'
+    '    region = "us-east-1"\n  }',
+    'cloud {\n    organization = "acme"\n    workspaces {\n      name = "app"\n    }\n  }',
+], ids=["s3-backend", "hcp-cloud-block"])  # fmt: skip
+def test_a_remote_backend_is_replaced_by_a_local_one_in_the_scratch_copy(backend, tmp_path):
+    """Where state lives does not change the plan: the copy plans with local state, offline."""
+    module = tmp_path / "remote"
+    module.mkdir()
+    (module / "main.tf").write_text(f"terraform {{\n  {backend}\n}}\n" + PROVIDER + QUEUE)
+    proc, _ = scan(module)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "aws_sqs_queue.q" in proc.stdout
+    assert (module / "main.tf").read_text().startswith("terraform {"), "the user's file changed"

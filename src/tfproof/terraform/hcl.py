@@ -19,7 +19,9 @@ _PROVIDER_RE = re.compile(r'^\s*provider\s+"aws"\s*\{', re.MULTILINE)
 _ALIAS_RE = re.compile(r'^\s*alias\s*=\s*"([^"]+)"', re.MULTILINE)
 
 
-_BACKEND_RE = re.compile(r'^\s*backend\s+"[^"]+"', re.MULTILINE)
+# a `backend "<type>"` block, or HCP Terraform's `cloud {}` block (Terraform 1.1+), which a
+# `backend "local"` override replaces just the same
+_BACKEND_RE = re.compile(r'^\s*(?:backend\s+"[^"]+"|cloud\s*\{)', re.MULTILINE)
 
 
 _CONFIG_ALIASES_RE = re.compile(r"configuration_aliases\s*=\s*\[([^\]]*)\]")
