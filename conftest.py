@@ -40,12 +40,19 @@ def pytest_configure(config: pytest.Config) -> None:
         config._tfproof_stats = path  # type: ignore[attr-defined]
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The stats file goes whatever ended the run (an interrupted one never reaches the
+    terminal summary)."""
+    path = getattr(config, "_tfproof_stats", None)
+    if path:
+        Path(path).unlink(missing_ok=True)
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     path = getattr(config, "_tfproof_stats", None)
     if not path or not os.path.exists(path):
         return
     events = [json.loads(line) for line in Path(path).read_text().splitlines() if line]
-    os.unlink(path)
     if not events:
         return
     planned = [e for e in events if e["event"] == "plan"]

@@ -147,27 +147,33 @@ def main(argv: list[str]) -> int:
         return 0
     started = time.time()
     staging = Path(tempfile.mkdtemp(prefix="tfproof-tf-replay-"))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pytest", LAYERS[layer][0], *LAYER_ARGS.get(layer, ()),
-         f"--tfproof-replay-out={staging}", *extra],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
-    )
-    assert proc.stdout is not None
-    last = ""
-    for line in proc.stdout:  # stream: the layer takes minutes and shows its progress
-        sys.stdout.write(line)
-        sys.stdout.flush()
-        last = line.strip() or last
-    proc.wait()
-    if record is not None and proc.returncode == 0:
-        record.parent.mkdir(parents=True, exist_ok=True)
-        cachefile.write_json(record, {
-            "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "seconds": round(time.time() - started, 1),
-            "summary": last,
-        })
-        _keep_replay_files(staging, record.with_suffix(".tf-replay"))
-    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pytest", LAYERS[layer][0], *LAYER_ARGS.get(layer, ()),
+             f"--tfproof-replay-out={staging}", *extra],
+            cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        )
+        assert proc.stdout is not None
+        last = ""
+        try:
+            for line in proc.stdout:  # stream: the layer takes minutes and shows its progress
+                sys.stdout.write(line)
+                sys.stdout.flush()
+                last = line.strip() or last
+        finally:
+            # on Ctrl-C pytest (same process group) got the SIGINT too and is tearing its
+            # sandboxes down: wait for it rather than leave it orphaned
+            proc.wait()
+        if record is not None and proc.returncode == 0:
+            record.parent.mkdir(parents=True, exist_ok=True)
+            cachefile.write_json(record, {
+                "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "seconds": round(time.time() - started, 1),
+                "summary": last,
+            })
+            _keep_replay_files(staging, record.with_suffix(".tf-replay"))
+    finally:  # the replay files hold redacted states: never left in the temp dir
+        shutil.rmtree(staging, ignore_errors=True)
     return proc.returncode
 
 
