@@ -10,6 +10,7 @@ from tfproof.engine.helpers import block, blocks, resource_tags, unknown
 from tfproof.engine.index import PlanIndex
 from tfproof.engine.policy import Verdict
 from tfproof.engine.readers import s3
+from tfproof.engine.readers.account import region
 from tfproof.plan import Resource
 
 RESOURCE_TYPES = s3.BUCKET
@@ -22,27 +23,6 @@ _LOG_WRITERS = (
     ("aws_flow_log", "log_destination"), ("aws_config_delivery_channel", "s3_bucket_name"),
     ("aws_s3_bucket_logging", "target_bucket"),
 )
-
-
-def region(resource: Resource, index: PlanIndex) -> str | None:
-    """The region a resource is created in: its own `region`, else its provider's (None unknown)."""
-    own = resource.values.get("region")
-    if isinstance(own, str) and own:
-        return own
-    raw = index.plan.raw
-    providers = raw.get("configuration", {}).get("provider_config", {})
-    key = resource.config.get("provider_config_key", "aws")
-    config = providers.get(key)
-    if config is None:
-        return None
-    expr = config.get("expressions", {}).get("region", {})
-    if isinstance(expr.get("constant_value"), str):
-        return str(expr["constant_value"])
-    refs = expr.get("references") or []
-    if ":" not in key and refs and refs[0].startswith("var."):
-        value = raw.get("variables", {}).get(refs[0].split(".")[1], {}).get("value")
-        return value if isinstance(value, str) else None
-    return None
 
 
 def _logged_names(index: PlanIndex) -> set[str]:

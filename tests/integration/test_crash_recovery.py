@@ -29,15 +29,10 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow,
 
 
 @pytest.fixture(autouse=True)
-def private_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A private TFPROOF_CACHE_DIR (run records, state) sharing only the provider mirror."""
-    from tfproof.terraform.toolchain import provider_mirror
+def private_runs(private_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run records and state in a private TFPROOF_CACHE_DIR (the provider mirror shared)."""
+    monkeypatch.setenv("TFPROOF_CACHE_DIR", str(private_cache))
 
-    mirror = provider_mirror()  # in the shared cache, unpacked once
-    cache = tmp_path / "cache"
-    cache.mkdir()
-    (cache / "providers").symlink_to(mirror)
-    monkeypatch.setenv("TFPROOF_CACHE_DIR", str(cache))
 
 CHILD = """
 import sys, time

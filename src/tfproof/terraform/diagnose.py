@@ -22,7 +22,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from tfproof.terraform.hcl import block_bodies, strip_comments
+from tfproof.terraform.hcl import backends, block_bodies, strip_comments, terraform_blocks
 
 BUNDLED = "hashicorp/aws 3.39.0"
 
@@ -62,9 +62,6 @@ _CONSTRAINT = re.compile(
 _WITH_DATA = re.compile(r"\bwith\s+((?:module\.[\w-]+(?:\[[^\]]*\])?\.)*data\.[\w-]+\.[\w-]+)")
 _REMOTE_STATE = re.compile(r'data\s+"terraform_remote_state"\s+"([\w-]+)"\s*\{')
 _REMOTE_STATE_BACKEND = re.compile(r'\bbackend\s*=\s*"([^"]+)"')
-_BACKEND = re.compile(r'^\s*backend\s+"([^"]+)"', re.MULTILINE)
-_TERRAFORM_BLOCK = re.compile(r"^\s*terraform\s*\{", re.MULTILINE)
-_CLOUD = re.compile(r"^\s*cloud\s*\{", re.MULTILINE)
 _REQUIRED = re.compile(r"^\s*required_providers\s*\{", re.MULTILINE)
 _ENTRY = re.compile(r"([\w-]+)\s*=\s*\{([^{}]*)\}")
 
@@ -100,7 +97,7 @@ def required_providers(sources: Mapping[str, str]) -> dict[str, str]:
     """`namespace/type` -> version constraint, from every `required_providers` block."""
     found: dict[str, str] = {}
     for text in sources.values():
-        for terraform in block_bodies(strip_comments(text), _TERRAFORM_BLOCK):
+        for terraform in terraform_blocks(text):
             for body in block_bodies(terraform, _REQUIRED):
                 for local, entry in _ENTRY.findall(body):
                     source = re.search(r'source\s*=\s*"([^"]+)"', entry)
@@ -172,13 +169,8 @@ def _remote_states(sources: Mapping[str, str]) -> list[str]:
 
 
 def _backends(sources: Mapping[str, str]) -> list[str]:
-    found = []
-    for name, text in sorted(sources.items()):
-        for terraform in block_bodies(strip_comments(text), _TERRAFORM_BLOCK):
-            found += [f'backend "{kind}" ({name})' for kind in _BACKEND.findall(terraform)]
-            if _CLOUD.search(terraform):
-                found.append(f"cloud {{}} ({name})")
-    return found
+    return [f"{backend} ({name})" for name, text in sorted(sources.items())
+            for backend in backends(text)]
 
 
 def diagnose(

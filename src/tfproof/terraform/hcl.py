@@ -19,9 +19,10 @@ _PROVIDER_RE = re.compile(r'^\s*provider\s+"aws"\s*\{', re.MULTILINE)
 _ALIAS_RE = re.compile(r'^\s*alias\s*=\s*"([^"]+)"', re.MULTILINE)
 
 
-# a `backend "<type>"` block, or HCP Terraform's `cloud {}` block (Terraform 1.1+), which a
-# `backend "local"` override replaces just the same
-_BACKEND_RE = re.compile(r'^\s*(?:backend\s+"[^"]+"|cloud\s*\{)', re.MULTILINE)
+# inside a `terraform` block: a `backend "<type>"` block, or HCP Terraform's `cloud {}` block
+# (Terraform 1.1+), which a `backend "local"` override replaces just the same
+_TERRAFORM_RE = re.compile(r"^\s*terraform\s*\{", re.MULTILINE)
+_BACKEND_RE = re.compile(r'^\s*(?:backend\s+"([^"]+)"|(cloud)\s*\{)', re.MULTILINE)
 
 
 _CONFIG_ALIASES_RE = re.compile(r"configuration_aliases\s*=\s*\[([^\]]*)\]")
@@ -69,10 +70,24 @@ def configuration_aliases(root: Path) -> list[str]:
     return found
 
 
+def terraform_blocks(text: str) -> list[str]:
+    """The bodies of one file's `terraform {}` blocks (comments out)."""
+    return block_bodies(strip_comments(text), _TERRAFORM_RE)
+
+
+def backends(text: str) -> list[str]:
+    """The state backends one file's `terraform` blocks configure: `backend "s3"`, `cloud {}`."""
+    found = []
+    for body in terraform_blocks(text):
+        found += [f'backend "{kind}"' if kind else "cloud {}"
+                  for kind, _cloud in _BACKEND_RE.findall(body)]
+    return found
+
+
 def has_backend(root: Path) -> bool:
     """True when the root configures a backend (replaced by a local one in the scratch copy)."""
     return any(
-        _BACKEND_RE.search(p.read_text(errors="replace"))
+        backends(p.read_text(errors="replace"))
         for p in tf_files(root)
         if p.name.endswith(".tf")
     )

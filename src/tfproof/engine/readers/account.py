@@ -29,24 +29,27 @@ def _provider(resource: Resource, index: PlanIndex) -> tuple[str, dict[str, Any]
     return key, providers.get(key, {}).get("expressions", {})
 
 
-def _constant(expr: Any, index: PlanIndex) -> Any:
-    """A provider argument's value when the configuration fixes it (constant or root var)."""
+def _constant(key: str, expr: Any, index: PlanIndex) -> Any:
+    """A provider argument's value when the configuration fixes it: a constant, or a root
+    variable in a root provider block (a module's `var.x` is not the root's `var.x`)."""
     if not isinstance(expr, dict):
         return None
     if "constant_value" in expr:
         return expr["constant_value"]
     refs = expr.get("references") or []
-    if refs and refs[0].startswith("var."):
+    if ":" not in key and refs and refs[0].startswith("var."):
         return index.plan.raw.get("variables", {}).get(refs[0].split(".")[1], {}).get("value")
     return None
 
 
 def region(resource: Resource, index: PlanIndex) -> str | None:
-    """Where the resource is created: its own `region` (provider 6), else its provider's."""
+    """Where the resource is created: its own `region` (provider 6), else its provider's
+    (None when the plan does not fix it). The DR policy reads regions here too."""
     own = resource.values.get("region")
     if isinstance(own, str) and own:
         return own
-    value = _constant(_provider(resource, index)[1].get("region"), index)
+    key, expressions = _provider(resource, index)
+    value = _constant(key, expressions.get("region"), index)
     return value if isinstance(value, str) and value else None
 
 
