@@ -41,7 +41,7 @@ def holds_logs(bucket: Resource, index: PlanIndex) -> bool:
     """A bucket that receives access logs, trail files, load balancer or flow logs."""
     if s3.is_log_target(bucket, index) or bucket.values.get("bucket") in _logged_names(index):
         return True
-    return any(index.referrers(bucket, kind, attr) for kind, attr in _LOG_WRITERS)
+    return any(s3.writers(bucket, index, kind, attr) for kind, attr in _LOG_WRITERS)
 
 
 def is_production(resource: Resource) -> bool:

@@ -13,8 +13,8 @@ RELATIONAL = True
 
 
 def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
-    """Only buckets a trail writes to (s3_bucket_name refers to them)."""
-    if not index.referrers(resource, "aws_cloudtrail", "s3_bucket_name"):
+    """Only buckets a trail writes to (s3_bucket_name names them, or one of their configs)."""
+    if not s3.writers(resource, index, "aws_cloudtrail", "s3_bucket_name"):
         return None
     checks = {
         "encrypted": s3.encryption(resource, index),

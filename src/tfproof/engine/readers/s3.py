@@ -1,10 +1,12 @@
 """What an S3 bucket really has, inline (provider 3) or in split resources (provider 4+).
 
-Provider 4 moved encryption, versioning, logging, policy, replication and the
-public access block into `aws_s3_bucket_*` resources tied to the bucket by
+Provider 4 moved encryption, versioning, logging, policy, replication, object lock
+and the public access block into `aws_s3_bucket_*` resources tied to the bucket by
 reference; provider 3 keeps all but the last inline, and the account's public
 access block (readers.account) counts for every bucket of its account. Every S3
-policy asks here, so both styles (and a mix) are judged the same way. Each
+policy asks here, so both styles (and a mix) are judged the same way, and
+`writers` finds what delivers into a bucket (a trail, a load balancer) also when
+it names the bucket through one of those configs. Each
 switch answers True, False or None (unknown until apply), a known True first:
 one config known to enable it is enough, and a config known only after apply
 makes it unknown only while none does. `policies` gives the known documents and
@@ -73,9 +75,28 @@ def versioning(bucket: Resource, index: PlanIndex) -> bool | None:
         pending = pending or unknown(config, "versioning_configuration")
     if truthy(block(bucket.values, "versioning").get("enabled")):
         return True
+    if object_lock(bucket, index):
+        return True
     if unknown(bucket, "versioning") and not _unset_on_create(bucket, "versioning"):
         pending = True
     return None if pending else False
+
+
+def object_lock(bucket: Resource, index: PlanIndex) -> bool:
+    """S3 Object Lock known enabled: provider 4+ `object_lock_enabled = true`, provider 3's
+    inline `object_lock_configuration { object_lock_enabled = "Enabled" }`, or an
+    aws_s3_bucket_object_lock_configuration (its `object_lock_enabled` defaults to Enabled).
+
+    S3 turns versioning on with Object Lock and never lets it be suspended afterwards, so a
+    locked bucket is versioned whatever (or whether) a versioning config says.
+    """
+    if truthy(bucket.values.get("object_lock_enabled")):
+        return True
+    if block(bucket.values, "object_lock_configuration").get("object_lock_enabled") == "Enabled":
+        return True
+    return any(config.values.get("object_lock_enabled", "Enabled") == "Enabled"
+               and not unknown(config, "object_lock_enabled")
+               for config in _split(bucket, index, "aws_s3_bucket_object_lock_configuration"))
 
 
 def logging(bucket: Resource, index: PlanIndex) -> bool | None:
@@ -89,9 +110,30 @@ def logging(bucket: Resource, index: PlanIndex) -> bool | None:
     return False
 
 
+# Split configs that hold the bucket's name (`bucket`): a writer that names one of them (to wait
+# for the bucket policy that lets it write) names the bucket.
+_NAMING_CONFIGS = (
+    "aws_s3_bucket_policy", "aws_s3_bucket_public_access_block", "aws_s3_bucket_acl",
+    "aws_s3_bucket_ownership_controls", "aws_s3_bucket_versioning",
+    "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_logging",
+    "aws_s3_bucket_lifecycle_configuration", "aws_s3_bucket_object_lock_configuration",
+)
+
+
+def writers(bucket: Resource, index: PlanIndex, kinds: tuple[str, ...] | str,
+            attribute: str) -> list[Resource]:
+    """Resources of `kinds` whose `attribute` names the bucket: by reference to it, by its
+    known name, or by reference to one of its split configs (`s3_bucket_name =
+    aws_s3_bucket_policy.trail.bucket` is how a trail waits for the policy it needs)."""
+    found = {r.address: r for r in index.referrers(bucket, kinds, attribute)}
+    for config in index.referrers(bucket, _NAMING_CONFIGS, "bucket"):
+        found.update((r.address, r) for r in index.referrers(config, kinds, attribute))
+    return list(found.values())
+
+
 def is_log_target(bucket: Resource, index: PlanIndex) -> bool:
     """True when other buckets deliver their access logs here (it cannot log to itself)."""
-    if index.referrers(bucket, "aws_s3_bucket_logging", "target_bucket"):
+    if writers(bucket, index, "aws_s3_bucket_logging", "target_bucket"):
         return True
     if any(
         other.address != bucket.address
