@@ -1,9 +1,10 @@
 """Redis snapshots, on node-based clusters, replication groups and serverless caches.
 
 Valkey is Redis-compatible and judged the same; Memcached has no snapshots (BACKUP promises
-them for Redis only). A serverless cache's `snapshot_retention_limit` is optional and computed:
-left unset, the plan cannot say what AWS keeps (its default is not documented), so it is
-unknown, never passed.
+them for Redis only). A serverless cache that does not set `snapshot_retention_limit` gets
+AWS's default, no automatic snapshots: where the plan shows the limit null (and not in
+`after_unknown`) the promise is not made, so it fails. Only a limit in `after_unknown` (set
+from a value known at apply, or left to the provider to fill in) is "known only after apply".
 """
 
 from __future__ import annotations
@@ -28,11 +29,15 @@ def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
     limit = values.get("snapshot_retention_limit")
     if limit is None and unknown(resource, "snapshot_retention_limit"):
         if resource.type == SERVERLESS and "snapshot_retention_limit" not in resource.expressions:
-            return Verdict.unknown("snapshot_retention_limit is not set: what AWS keeps is known "
-                                   "only after apply")
+            return Verdict.unknown("snapshot_retention_limit is not set and the plan leaves it "
+                                   "to apply (AWS's default keeps no automatic snapshots: set "
+                                   "it to 1 or more days)")
         return Verdict.unknown("snapshot_retention_limit is known only after apply")
     if int(limit or 0) > 0:
         return Verdict.ok(f"snapshots kept {int(limit)} days")
+    if limit is None and resource.type == SERVERLESS:
+        return Verdict.fail("serverless cache sets no snapshot_retention_limit: AWS's default "
+                            "keeps no automatic snapshots (set it to 1 or more days)")
     return Verdict.fail("Redis keeps no automatic snapshots (snapshot_retention_limit is 0)")
 
 

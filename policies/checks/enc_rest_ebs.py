@@ -8,8 +8,10 @@ for the root device when no root_block_device is declared) makes it unknown, not
 The account's default lives outside the resource: `aws_ebs_encryption_by_default` known
 enabled for the same account and region (readers.account) encrypts every new volume, so a
 device that leaves `encrypted` unset is encrypted. A device that says `encrypted = false`
-still fails: the configuration asks for a plain volume. Known disabled, a new volume with
-no snapshot to inherit from is plain.
+still fails, and its message says why: AWS encrypts the volume anyway, but Terraform then sees
+`encrypted = true` where the code says false and plans a replacement on every run; the code
+states the opposite of what is deployed. Known disabled, a new volume with no snapshot to
+inherit from is plain.
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ RESOURCE_TYPES = ("aws_ebs_volume", "aws_instance", "aws_launch_template")
 RELATIONAL = True
 DEVICES = ("root_block_device", "ebs_block_device")
 _BY_DEFAULT = "encrypted by the account's EBS encryption by default"
+_AGAINST_DEFAULT = (
+    ": the account's EBS encryption by default is on, so AWS encrypts it anyway, but Terraform "
+    "then plans a replacement on every run (the code says the opposite of what is deployed); "
+    "remove `encrypted = false` or set it to true")
 
 
 def _flagged(resource: Resource, block: str, attribute: str) -> bool:
@@ -52,6 +58,8 @@ def _volume(resource: Resource, default: bool | None) -> Verdict:
     if truthy(resource.values.get("encrypted")):
         return Verdict.ok("volume is encrypted")
     if resource.values.get("encrypted") is not None:
+        if default:
+            return Verdict.fail("EBS volume sets encrypted = false" + _AGAINST_DEFAULT)
         return Verdict.fail("EBS volume is not encrypted")
     if default:
         return Verdict.ok(f"volume leaves `encrypted` unset: {_BY_DEFAULT}")
@@ -108,6 +116,15 @@ def evaluate(resource: Resource, index: PlanIndex) -> Verdict | None:
     noun = "instance" if resource.type == "aws_instance" else "launch template"
     plain, pending = (_instance_devices(resource) if resource.type == "aws_instance"
                       else _template_devices(resource))
+    if plain and default and resource.type == "aws_instance":
+        return Verdict.fail("instance sets encrypted = false on " + ", ".join(plain)
+                            + _AGAINST_DEFAULT.replace("encrypts it", "encrypts them"))
+    if plain and default:
+        return Verdict.fail(
+            "launch template sets encrypted = false on " + ", ".join(plain) + ": the account's "
+            "EBS encryption by default is on, so AWS encrypts those volumes anyway and the "
+            "template says the opposite of what is deployed; remove `encrypted = false` or set "
+            "it to true")
     if plain:
         return Verdict.fail(f"{noun} block device not encrypted: " + ", ".join(plain))
     if pending and default:
