@@ -18,7 +18,6 @@ from tfproof.checkov.runner import CheckovResult, run_checkov
 from tfproof.engine.catalog import (
     CheckovMapping,
     checkov_resource_types,
-    known_ids,
     load_checkov_map,
 )
 from tfproof.engine.helpers import unknown
@@ -26,12 +25,12 @@ from tfproof.engine.index import PlanIndex
 from tfproof.engine.locate import Locator, annotate
 from tfproof.engine.policy import policies_dir
 from tfproof.engine.run import evaluate
+from tfproof.engine.waiving import waive
 from tfproof.errors import InputError
 from tfproof.findings import Finding, ScanReport
 from tfproof.plan import Plan
 from tfproof.terraform.planner import PlanRequest
 from tfproof.terraform.planner import plan as plan_module
-from tfproof.waivers.matcher import apply_waivers, load_waivers
 
 EMPTY_PLAN_NOTE = ("The plan holds no managed resource: nothing was judged (an empty plan, "
                    "not a checked one).")
@@ -118,11 +117,12 @@ def scan(
         findings += extra
         undecided += skipped
     root = Path(target) if target is not None and Path(target).is_dir() else None
-    annotate(findings, Locator(root, index))
+    locator = Locator(root, index)
+    annotate(findings, locator)
     waiver_file = Path(waivers_path) if waivers_path else default_waivers()
-    problems = (apply_waivers(findings, load_waivers(waiver_file, known_ids()), today,
-                             str(target) if target is not None else loaded.name)
-                if waiver_file else [])
+    # the waivers file, inline `tfproof:waive` comments (read only with a folder), checkov skips
+    problems, waiver_notes = waive(findings, index, locator, waiver_file,
+                                   str(target) if target is not None else loaded.name, today)
     notes = []
     if not loaded.resources:
         notes.append(EMPTY_PLAN_NOTE)
@@ -133,8 +133,10 @@ def scan(
         )
     for problem in problems:
         what = problem.get("check") or problem.get("control")
-        notes.append(f"waiver {problem['problem']}: {what} on {problem['resource']} "
+        at = f" at {problem['file']}:{problem['line']}" if problem.get("file") else ""
+        notes.append(f"waiver {problem['problem']}: {what} on {problem['resource']}{at} "
                      f"(owner {problem['owner']}, expires {problem['expires']})")
+    notes += waiver_notes
     return ScanReport(
         target=str(target) if target is not None else loaded.name,
         findings=findings,
