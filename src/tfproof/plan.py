@@ -151,6 +151,10 @@ class Plan:
         unknown_by_address: dict[str, dict[str, Any]] = {}
         actions_by_address: dict[str, tuple[str, ...]] = {}
         for change in self.raw.get("resource_changes", []):
+            if change.get("deposed"):
+                # a deposed object (an earlier create_before_destroy's leftover) has its own
+                # delete change at the same address: it says nothing of the current object
+                continue
             body = change.get("change", {})
             unknown_by_address[change["address"]] = body.get("after_unknown") or {}
             actions_by_address[change["address"]] = tuple(body.get("actions", ()))

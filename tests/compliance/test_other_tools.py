@@ -10,11 +10,17 @@ plan (Terraform 1.15.5, AWS provider 3.39.0) rewritten into another tool's shape
 with that tool's version recorded in `terraform_version` as the tool writes it; the
 verdicts must be exactly those of the original. A plan its tool marks incomplete
 (deferred changes) or errored is refused (exit 2), never judged on what is there.
+
+The hand-made plan roots (`fixtures/*/plan.json`: OpenTofu 1.9, an HCP Terraform export of
+Terraform 1.10, AWS provider 5 and 6 shapes) go through the real command line as a user's CI
+would pass them, and must name exactly the addresses their expected.yaml records.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import json
 import os
 import subprocess
@@ -24,6 +30,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+
+from tfproof import cli
 
 TFPROOF = str(Path(sys.executable).parent / "tfproof")
 Doc = dict[str, Any]
@@ -117,3 +126,28 @@ def test_an_incomplete_or_errored_plan_is_refused(marks, words, original, tmp_pa
     proc = scan(plan, tmp_path, "marked")
     assert proc.returncode == 2, proc.stdout
     assert words in proc.stderr and "Traceback" not in proc.stderr
+
+
+# -- the hand-made plans of other tools and providers, as a user's CI would pass them -----------
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PLAN_ROOTS = sorted(p.parent.name for p in FIXTURES.glob("*/plan.json")
+                    if (p.parent / "expected.yaml").is_file())
+
+
+@pytest.mark.parametrize("root", PLAN_ROOTS)
+def test_scan_plan_names_each_fixture_address(root):
+    """`tfproof scan --plan` (the CLI, in process) fails and passes exactly the addresses the
+    root's expected.yaml records: what a user of another tool or provider reads."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(["scan", "--plan", str(FIXTURES / root / "plan.json"), "--no-checkov",
+                         "--format", "json"])
+    assert code in (0, 1), err.getvalue()
+    said = {(f["check"], f["resource"], f["status"]) for f in json.loads(out.getvalue())[
+        "findings"] if f["source"] == "tfproof"}
+    recorded = yaml.safe_load((FIXTURES / root / "expected.yaml").read_text())["findings"]
+    want = {(check, address, status) for check, verdicts in recorded.items()
+            for address, status in verdicts.items() if status != "unknown"}
+    assert said == want, (sorted(want - said), sorted(said - want))
+    assert code == (1 if any(status == "failed" for _, _, status in want) else 0)
