@@ -34,11 +34,13 @@ class Finding:
     remediation: str | None = None
     waiver: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # a failure against a baseline (`--baseline`/`--since`, tfproof.baseline): "new" or "known"
+    baseline: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The contract's finding object (optional keys only when set)."""
         data = asdict(self)
-        for key in ("remediation", "waiver"):
+        for key in ("remediation", "waiver", "baseline"):
             if data[key] is None:
                 del data[key]
         if not data["extra"]:
@@ -61,6 +63,8 @@ class ScanReport:
     notes: list[str] = field(default_factory=list)
     waivers: list[dict[str, Any]] = field(default_factory=list)  # expired / unmatched waivers
     resources: int | None = None  # managed resources in the plan (0: nothing could be judged)
+    # against a baseline: {"against", "new", "known", "fixed": [...]} (tfproof.baseline.compare)
+    baseline: dict[str, Any] | None = None
 
     @property
     def summary(self) -> dict[str, int]:
@@ -70,8 +74,14 @@ class ScanReport:
 
     @property
     def failed(self) -> list[Finding]:
-        """Unwaived failures: any of these makes the exit status 1."""
+        """Unwaived failures, known ones of a baseline included (known is not passed)."""
         return [f for f in self.findings if f.status == "failed"]
+
+    @property
+    def new_failed(self) -> list[Finding]:
+        """Failures not known from a baseline: any of these makes the exit status 1 (without
+        a baseline, every failure is new)."""
+        return [f for f in self.failed if f.baseline != "known"]
 
     def to_json(self) -> dict[str, Any]:
         """The `--format json` document: tool, version, target, summary, findings."""
@@ -83,6 +93,7 @@ class ScanReport:
             "findings": [f.to_json() for f in sorted_findings(self.findings)],
             **({"notes": self.notes} if self.notes else {}),
             **({"waivers": self.waivers} if self.waivers else {}),
+            **({"baseline": self.baseline} if self.baseline is not None else {}),
         }
 
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tfproof.commands import scan_baseline
 from tfproof.commands.common import (
     add_plan_inputs,
     check_output,
@@ -35,6 +36,7 @@ def register(subparsers: Any) -> None:
                         help="waivers YAML (default: policies/waivers.yaml when present)")
     parser.add_argument("--no-checkov", action="store_true",
                         help="custom policies only (skip checkov's built-in checks)")
+    scan_baseline.add_arguments(parser)  # --baseline, --since, --write-baseline
     parser.set_defaults(handler=run)
 
 
@@ -51,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
     if args.waivers is not None and not args.waivers.exists():
         raise InputError(f"The waivers file {args.waivers} does not exist.")
     check_output(args.output)
+    baseline = scan_baseline.prepare(args)  # a bad baseline file or git ref stops here
     variables = parse_vars(args.var)
     if args.path is not None:
         remember_module_inputs(args.path, variables, args.var_file)
@@ -66,5 +69,9 @@ def run(args: argparse.Namespace) -> int:
         report.target = str(args.plan)
     if report.resources == 0:
         print(f"tfproof: note: {report.target}: {EMPTY_PLAN_NOTE}", file=sys.stderr)
+    # --since: the same root at the ref, scanned with the same options as above
+    scan_baseline.finish(args, baseline, report, lambda path: scan(
+        target=path, variables=variables, var_files=tuple(args.var_file),
+        waivers_path=args.waivers, checkov=not args.no_checkov))
     emit(WRITERS[args.format](report), args.output)
-    return 1 if report.failed else 0
+    return 1 if report.new_failed else 0  # a failure known from the baseline is still shown

@@ -2,7 +2,9 @@
 
 CI systems render JUnit natively; failures show the message and the fix,
 waived and advisory findings are `skipped` with the reason, so nothing is
-silently green.
+silently green. Against a baseline, a new failure is a `failure` ("new: ..."),
+a known one is `skipped` as "known failure (in the baseline ...)": visible, not
+passed, and not failing the job that the exit status lets through.
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ def render_junit(report: ScanReport) -> str:
     for finding in sorted_findings(report.findings):
         by_control[finding.control].append(finding)
     root = ET.Element("testsuites", name=f"tfproof {report.target}",
-                      tests=str(len(report.findings)), failures=str(report.summary["failed"]))
+                      tests=str(len(report.findings)), failures=str(len(report.new_failed)))
     for control in sorted(by_control):
         cases = by_control[control]
         suite = ET.SubElement(
             root, "testsuite", name=control, tests=str(len(cases)),
-            failures=str(sum(f.status == "failed" for f in cases)),
-            skipped=str(sum(f.status in ("waived", "advisory") for f in cases)),
+            failures=str(sum(_new(f) for f in cases)),
+            skipped=str(sum(f.status in ("waived", "advisory") or f.baseline == "known"
+                            for f in cases)),
         )
         for finding in cases:
             case = ET.SubElement(suite, "testcase", classname=f"{control}.{finding.check}",
@@ -33,8 +36,12 @@ def render_junit(report: ScanReport) -> str:
             if finding.file:
                 case.set("file", finding.file)
                 case.set("line", str(finding.line or 1))
-            if finding.status == "failed":
-                failure = ET.SubElement(case, "failure", message=finding.message,
+            if finding.status == "failed" and finding.baseline == "known":
+                ET.SubElement(case, "skipped", message="known failure (in the baseline "
+                              f"{(report.baseline or {}).get('against')}): {finding.message}")
+            elif finding.status == "failed":
+                new = "new: " if finding.baseline == "new" else ""
+                failure = ET.SubElement(case, "failure", message=new + finding.message,
                                         type=finding.severity)
                 failure.text = finding.remediation or finding.message
             elif finding.status == "waived":
@@ -44,3 +51,8 @@ def render_junit(report: ScanReport) -> str:
                 ET.SubElement(case, "skipped", message=f"advisory: {finding.message}")
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _new(finding: Finding) -> bool:
+    """A failure that makes the exit status 1 (every failure, without a baseline)."""
+    return finding.status == "failed" and finding.baseline != "known"

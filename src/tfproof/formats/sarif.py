@@ -114,6 +114,8 @@ def _result(finding: Finding, target: str, root: Path, hash_: str) -> dict[str, 
         "properties": {"control": finding.control, "status": finding.status,
                        "source": finding.source},
     }
+    if finding.baseline:  # against a baseline (--baseline/--since): SARIF's own notion
+        result["baselineState"] = "unchanged" if finding.baseline == "known" else "new"
     if finding.status == "waived" and finding.waiver:
         result["suppressions"] = [{
             "kind": "external",
@@ -149,7 +151,10 @@ def render_sarif(report: ScanReport, source_root: Path | None = None) -> str:
                 "rules": list(rules.values()),
             }},
             "results": results,
-            "properties": {"summary": report.summary},
+            # a baseline's fixed entries stay here, not as "absent" results: code scanning
+            # makes every result an alert (whatever its kind) and closes fixed ones itself
+            "properties": {"summary": report.summary,
+                           **({"baseline": report.baseline} if report.baseline else {})},
         }],
     }
     return json.dumps(log, indent=2) + "\n"

@@ -1,7 +1,9 @@
 """A terminal table: failures first with the fix, then a per-control roll-up, then the summary.
 
 Readable at 100 columns without colour codes (CI logs strip them badly); long
-addresses wrap into their own line rather than being cut.
+addresses wrap into their own line rather than being cut. Against a baseline,
+failures are NEW (they make the exit status 1, listed first) or KNOWN (in the
+baseline: still failed, still shown), and the baseline's fixed entries are listed.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ def render_table(report: ScanReport) -> str:
     """The default `tfproof scan` output."""
     lines = [f"tfproof {report.tool_version} scan of {report.target}", ""]
     shown = [f for f in sorted_findings(report.findings) if f.status in ("failed", "waived")]
+    shown.sort(key=lambda f: f.baseline == "known")  # stable: new failures, known, waived
+    lines += _baseline_head(report)
     if shown:
         lines.append(f"{'STATUS':<8} {'CONTROL':<15} {'CHECK':<26} RESOURCE")
         for finding in shown:
             lines.append(
-                f"{finding.status.upper():<8} {finding.control:<15} {finding.check:<26} "
+                f"{(finding.baseline or finding.status).upper():<8} {finding.control:<15} "
+                f"{finding.check:<26} "
                 f"{finding.resource}"
             )
             where = f" ({finding.file}:{finding.line})" if finding.file else ""
@@ -37,12 +42,40 @@ def render_table(report: ScanReport) -> str:
         lines.append(f"{control:<16}{counts['failed']:>7}{counts['waived']:>7}"
                      f"{counts['passed']:>7}{counts['advisory']:>9}")
     lines.append("")
+    lines += _fixed_lines(report)
     for note in report.notes:
         lines.append(f"note: {note}")
     summary = report.summary
     verdict = "FAIL" if summary["failed"] else "PASS"
+    if report.baseline is not None and summary["failed"] and not report.new_failed:
+        verdict = "NO NEW FAILURE"  # not PASS: the known failures are still failures
+    known = (f" ({report.baseline['new']} new, {report.baseline['known']} known)"
+             if report.baseline is not None else "")
     lines.append(
-        f"{verdict}: {summary['failed']} failed, {summary['waived']} waived, "
+        f"{verdict}: {summary['failed']} failed{known}, {summary['waived']} waived, "
         f"{summary['passed']} passed, {summary['advisory']} advisory"
     )
     return "\n".join(lines) + "\n"
+
+
+def _baseline_head(report: ScanReport) -> list[str]:
+    """Against what the failures were compared, and the legend of NEW and KNOWN."""
+    info = report.baseline
+    if info is None:
+        return []
+    return [f"baseline {info['against']}: {info['new']} new failure(s) (exit 1 when any), "
+            f"{info['known']} known (in the baseline, still failed), {len(info['fixed'])} fixed",
+            ""]
+
+
+def _fixed_lines(report: ScanReport) -> list[str]:
+    """The baseline's entries that no longer fail, and what they are now."""
+    fixed = (report.baseline or {}).get("fixed") or []
+    if not fixed:
+        return []
+    lines = ["FIXED since the baseline (`--write-baseline` drops them from the file):"]
+    for entry in fixed:
+        root = f"{entry['root']} " if entry.get("root") else ""
+        lines.append(f"  {entry['control']:<15} {entry['check']:<26} {root}{entry['resource']} "
+                     f"(now {entry['now']})")
+    return [*lines, ""]
