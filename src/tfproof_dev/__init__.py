@@ -2,5 +2,6 @@
 
 - `testcache`: replay an unchanged, passing test layer (nox sessions)
 - `validate`: `terraform fmt -check` and `validate` of every module (nox lint)
-- `mutation`, `mutation_operators`: mutation testing of the custom policies (tests, bench)
+- `mutation`, `mutation_operators`, `mutation_linking`: mutation testing of the custom
+  policies (tests, bench)
 """

@@ -24,7 +24,12 @@ from tfproof.engine.index import PlanIndex
 from tfproof.engine.policy import Policy, load_policies
 from tfproof.engine.run import evaluate
 from tfproof.plan import Plan, config_address
-from tfproof_dev.mutation_operators import OPERATORS, Operator
+from tfproof_dev.mutation_linking import LINKING
+from tfproof_dev.mutation_operators import OPERATORS as RESOURCE_OPERATORS
+from tfproof_dev.mutation_operators import Operator
+
+# the operators on one resource, then those on a setting that governs other resources
+OPERATORS: tuple[Operator, ...] = (*RESOURCE_OPERATORS, *LINKING)
 
 __all__ = ["OPERATORS", "Mutant", "Operator", "Outcome", "apply", "judge", "mutants", "score"]
 
