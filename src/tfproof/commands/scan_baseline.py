@@ -100,8 +100,9 @@ def _at_ref(args: argparse.Namespace, ref: gitref.RefRoot, report: ScanReport,
         except TfproofError as exc:
             raise InputError(
                 f"--since {ref.ref}: the root module as it was at {ref.label} could not be "
-                f"scanned, so no failure can be told new or known: {exc} Compare with a "
-                "baseline file instead (--baseline FILE, written by --write-baseline)."
+                f"scanned, so no failure can be told new or known: {str(exc).rstrip('. ')}. "
+                "Compare with a baseline file instead (--baseline FILE, written by "
+                "--write-baseline)."
             ) from exc
     return document.from_findings(earlier.findings, ref.label)
 
