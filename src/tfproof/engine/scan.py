@@ -118,11 +118,12 @@ def scan(
         undecided += skipped
     root = Path(target) if target is not None and Path(target).is_dir() else None
     locator = Locator(root, index)
-    annotate(findings, locator)
     waiver_file = Path(waivers_path) if waivers_path else default_waivers()
-    # the waivers file, inline `tfproof:waive` comments (read only with a folder), checkov skips
+    # the waivers file, inline `tfproof:waive` comments (read only with a folder), checkov skips;
+    # before annotate: the inline reader refuses a pipe named *.tf that locate would block on
     problems, waiver_notes = waive(findings, index, locator, waiver_file,
                                    str(target) if target is not None else loaded.name, today)
+    annotate(findings, locator)
     notes = []
     if not loaded.resources:
         notes.append(EMPTY_PLAN_NOTE)

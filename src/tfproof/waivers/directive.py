@@ -105,7 +105,7 @@ def parse(body: str, block_comment: bool = False) -> Parsed | None:
 
 
 def _fields(text: str, out: Parsed) -> None:
-    index, stray = 0, 0
+    index, stray, last = 0, [], None  # stray: the field each stray word follows
     while True:
         word = _WORD.search(text, index)
         if word is None:
@@ -121,9 +121,9 @@ def _fields(text: str, out: Parsed) -> None:
                                      f"Write `{token.rstrip(':')}=<value>` (no space before the "
                                      "value, or quote it)."))
             else:
-                stray += 1
+                stray.append(last)
             continue
-        name = key.group(1)
+        name = last = key.group(1)
         value, index, problem = _value(text, key.end())
         if problem:
             out.problems.append((f"`{name}`: {problem}", hint(name)))
@@ -141,9 +141,11 @@ def _fields(text: str, out: Parsed) -> None:
         elif value is not None:
             out.fields[name] = scrub_text(value) if name == "reason" else value
     if stray:
-        words = f"{stray} words that are" if stray > 1 else "1 word that is"
-        out.problems.append((f"has {words} not a `key=value` field (a value runs to the first "
-                             "space unless quoted)", REASON_HINT))
+        after = f"after `{stray[0]}=...`" if stray[0] else "after the control or check"
+        words = (f"a word {after} that is not a `key=value` field" if len(stray) == 1 else
+                 f"{len(stray)} words that are not `key=value` fields, the first {after}")
+        out.problems.append((f"has {words} (a value runs to the first space unless quoted)",
+                             f'Quote a value that has spaces: {stray[0] or "reason"}="...".'))
 
 
 def _value(text: str, index: int) -> tuple[str | None, int, str | None]:

@@ -214,9 +214,7 @@ def paragraph(problems: list[Problem]) -> str:
     first = problems[0]
     text = first.text
     verb = text.startswith(("is ", "lacks ", "has ", "names ", "gives ", "writes ", "cannot "))
-    out = (f"The inline waiver at {first.file}:{first.line}{' ' if verb else ': '}{text}. "
-           "tfproof stops rather than guess: a waiver it cannot read must neither waive nor be "
-           "passed over.")
+    out = f"The inline waiver at {first.file}:{first.line}{' ' if verb else ': '}{text}."
     if first.hint:
         out += f" {first.hint}"
     rest = problems[1:]
