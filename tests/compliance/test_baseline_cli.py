@@ -156,6 +156,8 @@ def test_the_same_file_is_read_before_it_is_rewritten(recorded, tmp_path):
     (["--since", "main"], "needs PATH and no --plan"),
     (["--write-baseline", "{tmp}"], "is a folder"),
     (["--write-baseline", "{tmp}/no/such/b.json"], "does not exist"),
+    (["--baseline", "{good}", "--output", "{good}"], "would overwrite the baseline"),
+    (["--write-baseline", "{tmp}/b.json", "-o", "{tmp}/./b.json"], "would overwrite"),
 ])
 def test_bad_baseline_input_exits_2_with_one_paragraph(args, needle, tmp_path, recorded):
     (tmp_path / "bad.json").write_text('{"format": "tfproof-baseline", ')

@@ -105,3 +105,12 @@ def test_two_addresses_that_scrub_alike_are_written_once(secret):
                             finding(f'b["x{secret}"]')])
     rows = json.loads(text)["failures"]
     assert len(rows) == len({json.dumps(r, sort_keys=True) for r in rows}), "no duplicates"
+
+
+def test_entries_of_a_root_left_out_are_neither_known_nor_fixed():
+    report = ScanReport(target="infra", findings=[finding("a", "passed", root="envs/b")],
+                        roots=[{"path": "envs/a", "skipped": "cannot be planned here"},
+                               {"path": "envs/b", "resources": 1, "summary": {}}])
+    compare.apply(report, baseline_of(finding("a", root="envs/a"), finding("a", root="envs/b")))
+    assert [(e["root"], e["now"]) for e in report.baseline["fixed"]] == [("envs/b", "passed")]
+    assert any("not scanned here (envs/a)" in note for note in report.notes)

@@ -5,7 +5,8 @@ failure keeps its status "failed" and is counted as failed in the summary: the
 baseline is a record of debt, not a waiver, so every report still shows it,
 marked "known". A baseline entry with no failure of the same key in this scan is
 "fixed", with what the finding is now: passed, waived, advisory or absent (its
-resource or check is gone), so the file can be shrunk with `--write-baseline`.
+resource or check is gone), so the file can be shrunk with `--write-baseline`;
+an entry of a root module the scan left out is neither (a note says so).
 """
 
 from __future__ import annotations
@@ -30,7 +31,14 @@ def apply(report: ScanReport, baseline: Baseline) -> None:
         key = finding_key(finding)
         if finding.status != "failed" and _NOW.index(finding.status) < _rank(now.get(key)):
             now[key] = finding.status
-    fixed = [_entry(key, now.get(key, "absent")) for key in known - failing]
+    # a root of a many-root scan left out (--skip-unplannable) fixed nothing: not "absent"
+    unscanned = {str(e["path"]) for e in report.roots or [] if "skipped" in e}
+    open_ = [key for key in known - failing if row(key).get("root") not in unscanned]
+    if len(open_) < len(known - failing):
+        report.notes.append(
+            f"{len(known - failing) - len(open_)} baseline failure(s) of root modules not "
+            f"scanned here ({', '.join(sorted(unscanned))}) are neither known nor fixed.")
+    fixed = [_entry(key, now.get(key, "absent")) for key in open_]
     fixed.sort(key=lambda entry: [str(value) for value in entry.values()])
     new = sum(f.baseline == "new" for f in report.failed)
     report.baseline = {"against": baseline.against, "new": new,

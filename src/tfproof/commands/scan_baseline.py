@@ -11,6 +11,7 @@ it costs one more plan and scan the first time and nothing for an unchanged tree
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,10 @@ def prepare(args: argparse.Namespace) -> Prepared:
         raise InputError("Give --baseline FILE or --since REF, not both: each is the baseline "
                          "the scan is compared with.")
     check_output(args.write_baseline, "--write-baseline")
+    for flag, path in (("--baseline", args.baseline), ("--write-baseline", args.write_baseline)):
+        if path is not None and args.output is not None and _same(path, args.output):
+            raise InputError(f"--output {args.output} is the {flag} file: the report would "
+                             "overwrite the baseline. Write the report somewhere else.")
     if args.since is None:
         return Prepared(known=document.read(args.baseline) if args.baseline else None)
     if args.path is None or args.plan is not None:
@@ -69,6 +74,10 @@ def prepare(args: argparse.Namespace) -> Prepared:
             "branch) and pass it with --baseline FILE, or give one root module folder."
         )
     return Prepared(since=gitref.resolve(args.path, args.since))
+
+
+def _same(one: Path, other: Path) -> bool:
+    return os.path.realpath(one) == os.path.realpath(other)
 
 
 def finish(args: argparse.Namespace, prepared: Prepared, report: ScanReport,
