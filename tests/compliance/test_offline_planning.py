@@ -70,15 +70,12 @@ CASES = {
     "random": (RANDOM, "hashicorp/random (any version)"),
     "caller_identity": (PROVIDER + CALLER, "data.aws_caller_identity.current calls AWS"),
     "remote_state": (PROVIDER + REMOTE_STATE, 'data.terraform_remote_state.network (backend "s3")'),
-    # no provider block: tfproof leaves the backend in place, and init needs it
-    "backend": (REMOTE_STATE, 'backend "s3" (main.tf)'),
 }
 CAUSE_WORDS = {
     "aws_5": "only hashicorp/aws 3.39.0 is bundled",
     "random": "only hashicorp/aws 3.39.0 is bundled",
     "caller_identity": "an offline plan has neither AWS credentials nor network",
     "remote_state": "reads another configuration's state from a remote backend",
-    "backend": "needs network and credentials to reach its state",
 }
 
 
@@ -148,3 +145,20 @@ def test_a_remote_backend_is_replaced_by_a_local_one_in_the_scratch_copy(backend
     assert proc.returncode in (0, 1), proc.stderr
     assert "aws_sqs_queue.q" in proc.stdout
     assert (module / "main.tf").read_text().startswith("terraform {"), "the user's file changed"
+
+
+@pytest.mark.plan
+def test_a_backend_in_a_root_without_a_provider_block_is_replaced_too(tmp_path):
+    """A root that declares its backend and `required_providers` but leaves the provider block
+    to its caller (or to defaults) plans offline like one that declares it."""
+    module = tmp_path / "no_provider_block"
+    module.mkdir()
+    (module / "versions.tf").write_text(
+        'terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n'
+        '      version = ">= 3.0"\n    }\n  }\n  backend "s3" {\n    bucket = "my-state"\n'
+        '    key    = "app.tfstate"\n    region = "us-east-1"\n  }\n}\n')
+    (module / "main.tf").write_text(QUEUE)
+    proc, _ = scan(module)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "aws_sqs_queue.q" in proc.stdout
+    assert sorted(p.name for p in module.iterdir()) == ["main.tf", "versions.tf"]

@@ -211,9 +211,7 @@ def diagnose(
             "state, which an offline plan does not have, and tfproof did not replace it by a "
             "local backend here."
         )
-        ways = PLAN_ELSEWHERE
-        if not any(b.startswith("cloud") for b in backends):
-            ways += ("; or declare a `provider \"aws\"` block in the root module: tfproof then "
-                     "replaces its `backend` block by a local one for the offline plan")
-        return Diagnosis("backend", sentence, ways)
+        # tfproof replaces every backend it finds in a .tf file's `terraform {}` block by a
+        # local one (workspace.copy_tree); one it could not replace leaves only this way out
+        return Diagnosis("backend", sentence, PLAN_ELSEWHERE)
     return None

@@ -30,6 +30,11 @@ from tfproof.terraform.tree import MAX_TREE_BYTES, iter_files, local_module_dirs
 
 OVERRIDE_NAME = "zz_tfproof_override.tf"  # merged into the user's provider blocks
 PROVIDER_NAME = "zz_tfproof_provider.tf"  # for roots that declare no provider block
+# a local backend in place of the user's `backend` or `cloud {}` block: an override file of its
+# own, since a root without provider blocks gets a plain provider file (an override file may
+# only override what the configuration declares)
+BACKEND_NAME = "zz_tfproof_backend_override.tf"
+LOCAL_BACKEND = 'terraform {\n  backend "local" {}\n}\n'
 
 
 class Workspace:
@@ -125,12 +130,16 @@ class Workspace:
         return text
 
     def copy_tree(self) -> None:
-        """Copy the root and its local modules into the scratch directory (layout kept)."""
+        """Copy the root and its local modules into the scratch directory (layout kept), with a
+        local backend in place of the root's remote one (where state lives does not change
+        the plan, and reaching it needs network and credentials an offline plan lacks)."""
         for path in self.files():
             target = self.directory / path.relative_to(self.base)
             target.parent.mkdir(parents=True, exist_ok=True)
             if not target.exists():
                 shutil.copy2(path, target)
+        if has_backend(self.source):
+            (self.root / BACKEND_NAME).write_text(LOCAL_BACKEND)
 
     def override(
         self,
@@ -143,7 +152,7 @@ class Workspace:
 
         Roots that declare `provider "aws"` blocks get an override file (one block per
         alias, merged by Terraform into the user's); roots that declare none get a plain
-        provider file. A configured backend is replaced by a local one. `per_block(alias,
+        provider file (a configured backend is replaced in `copy_tree`). `per_block(alias,
         user_body)` adds text to each block (the sandbox adds its run tags there).
         """
 
@@ -156,10 +165,7 @@ class Workspace:
             values = {"region": f'"{region}"', **settings}
             aliases = [None, *configuration_aliases(self.source)]
             return PROVIDER_NAME, "\n".join(block(alias, None, values) for alias in aliases)
-        parts: list[str] = []
-        if has_backend(self.source):
-            parts.append('terraform {\n  backend "local" {}\n}\n')
-        parts.extend(block(alias, body, settings) for alias, body in declared)
+        parts = [block(alias, body, settings) for alias, body in declared]
         return OVERRIDE_NAME, "\n".join(parts)
 
     def run(
