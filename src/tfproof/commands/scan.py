@@ -25,7 +25,8 @@ def register(subparsers: Any) -> None:
         help="check a root module or plan against the control catalog",
         description="Plan PATH offline (or read --plan), run checkov's mapped built-in checks "
         "and tfproof's policies, map every result to a control, apply waivers. Exit 0: no "
-        "unwaived failure; 1: failures; 2: the input could not be scanned.",
+        "unwaived failure; 1: failures (with --baseline or --since: new ones); 2: the input "
+        "could not be scanned.",
     )
     parser.add_argument("path", type=Path, nargs="?", help="the Terraform root module folder")
     parser.add_argument("--plan", type=Path, help="scan this plan JSON instead of planning")
