@@ -124,11 +124,37 @@ def writers(bucket: Resource, index: PlanIndex, kinds: tuple[str, ...] | str,
             attribute: str) -> list[Resource]:
     """Resources of `kinds` whose `attribute` names the bucket: by reference to it, by its
     known name, or by reference to one of its split configs (`s3_bucket_name =
-    aws_s3_bucket_policy.trail.bucket` is how a trail waits for the policy it needs)."""
+    aws_s3_bucket_policy.trail.bucket` is how a trail waits for the policy it needs), or a
+    known literal naming it (also inside a block, or as an S3 ARN with a prefix)."""
     found = {r.address: r for r in index.referrers(bucket, kinds, attribute)}
     for config in index.referrers(bucket, _NAMING_CONFIGS, "bucket"):
         found.update((r.address, r) for r in index.referrers(config, kinds, attribute))
+    name = bucket.values.get("bucket")
+    if isinstance(name, str) and name:
+        for kind in (kinds,) if isinstance(kinds, str) else kinds:
+            found.update((r.address, r) for r in _by_literal_name(index, kind, attribute).get(
+                name, ()))
     return list(found.values())
+
+
+def _by_literal_name(index: PlanIndex, kind: str, attribute: str) -> dict[str, list[Resource]]:
+    """Bucket name -> resources of `kind` whose known `attribute` names it (once per plan)."""
+    def compute() -> dict[str, list[Resource]]:
+        table: dict[str, list[Resource]] = {}
+        for resource in index.of_type(kind):
+            for name in _literal_names(resource.values.get(attribute)):
+                table.setdefault(name, []).append(resource)
+        return table
+    return index.memo("s3.named", f"{kind}.{attribute}", compute)  # type: ignore[no-any-return]
+
+
+def _literal_names(value: Any) -> set[str]:
+    """Bucket names a known value gives: a name, an S3 ARN (`arn:aws:s3:::name/prefix`), or
+    the `bucket` of a block (`access_logs { bucket = "name" }`)."""
+    if isinstance(value, str):
+        return {value.removeprefix("arn:aws:s3:::").split("/")[0]} if value else set()
+    return {name for item in value if isinstance(item, dict)
+            for name in _literal_names(item.get("bucket"))} if isinstance(value, list) else set()
 
 
 def is_log_target(bucket: Resource, index: PlanIndex) -> bool:
