@@ -118,6 +118,18 @@ def test_an_unmanaged_checkov_skip_is_a_finding_a_managed_one_is_not(report):
         "aws_s3_bucket.legacy"]
 
 
+def test_a_waiver_of_the_skipped_check_manages_the_skip(copy, no_waivers):
+    edit(copy / "main.tf", 'resource "aws_s3_bucket" "legacy" {\n',
+         'resource "aws_s3_bucket" "legacy" { # tfproof:waive CKV_AWS_18 reason="logs unused" '
+         "owner=ops expires=2099-03-31\n  #checkov:skip=CKV_NOT_RUN_1:elsewhere\n")
+    report = scan(target=copy, plan=PLAN, waivers_path=no_waivers, checkov=False)
+    assert not [f for f in report.findings if f.check == waiving.UNMANAGED_SKIP]
+    # checkov is off here, so the waiver itself matches nothing, and says so
+    assert any(p["problem"] == "unmatched" and p["check"] == "CKV_AWS_18" for p in report.waivers)
+    assert any("checkov skip of CKV_NOT_RUN_1 at " in n and "does not run that check" in n
+               for n in report.notes)
+
+
 def test_with_plan_only_no_source_is_read(no_waivers):
     report = scan(plan=PLAN, waivers_path=no_waivers, checkov=False)
     assert not [f for f in report.findings if f.status == "waived"]

@@ -37,7 +37,7 @@ from tfproof.waivers.schema import KnownIds, WaiverEntry, close, show
 SKIP = re.compile(r"(checkov:skip=|bridgecrew:skip=|cortex:skip=) *"
                   r"([A-Za-z_\d-]+(?:,[A-Za-z_\d-]+)*)?(:[^\n]*)?")
 # what a file must contain to be lexed at all (a cheap test on the raw bytes)
-MARKERS = re.compile(rb"(?i)tfproof|(?:checkov|bridgecrew|cortex):skip=")
+MARKERS = re.compile(rb"(?i)tfproof[ \t]*:|(?:checkov|bridgecrew|cortex):skip=")
 _KINDS = {"resource": 2, "data": 2, "variable": 1}
 _PLACES = ("Put it in the comment lines directly above `resource \"TYPE\" \"NAME\" {` (no blank "
            "line between) or inside the block before its first attribute.")
