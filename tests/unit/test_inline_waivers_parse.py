@@ -192,6 +192,7 @@ def test_near_misses_of_the_marker_are_problems_not_prose(marker):
     parsed = parse(f" {marker} BACKUP {GOOD}")
     assert parsed is not None and "does not read" in parsed.problems[0][0]
     assert parse(" scanned by tfproof: see the docs") is None
+    assert parse(" tfproof: allows public reads here, by design") is None
 
 
 @pytest.mark.parametrize(("args", "words"), [

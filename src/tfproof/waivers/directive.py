@@ -25,8 +25,9 @@ from tfproof.waivers.schema import HINTS, close
 
 # the marker, and the near misses someone may write for it (`TFPROOF:WAIVE`, `tfproof: waive`,
 # `tfproof:skip` after checkov's `checkov:skip`): each is refused, never skipped over
-MARKER = re.compile(r"tfproof[ \t]*:[ \t]*(?:waiv|skip|ignore|suppress|disable|allow)[\w-]*",
-                    re.IGNORECASE)
+# (the other verbs only without a space: "tfproof: allows ..." in prose is not a marker)
+MARKER = re.compile(r"tfproof[ \t]*:[ \t]*waiv[\w-]*|tfproof:(?:skip|ignore|suppress|disable|allow)"
+                    r"[\w-]*", re.IGNORECASE)
 KEYS = ("control", "check", "reason", "owner", "expires", "target")
 _KEY = re.compile(r"([A-Za-z_][\w-]*)[ \t]*=[ \t]*")
 _WORD = re.compile(r"\S+")
