@@ -63,6 +63,9 @@ class ScanReport:
     notes: list[str] = field(default_factory=list)
     waivers: list[dict[str, Any]] = field(default_factory=list)  # expired / unmatched waivers
     resources: int | None = None  # managed resources in the plan (0: nothing could be judged)
+    # control ID -> its catalog title, for writers that name controls (markdown); not part of
+    # the JSON contract, which names controls by ID only
+    control_titles: dict[str, str] = field(default_factory=dict)
     # against a baseline: {"against", "new", "known", "fixed": [...]} (tfproof.baseline.compare)
     baseline: dict[str, Any] | None = None
 

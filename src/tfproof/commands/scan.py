@@ -31,7 +31,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("path", type=Path, nargs="?", help="the Terraform root module folder")
     parser.add_argument("--plan", type=Path, help="scan this plan JSON instead of planning")
     add_plan_inputs(parser)
-    parser.add_argument("--format", choices=("table", "json", "sarif", "junit"), default="table")
+    from tfproof.formats import WRITERS  # the one list of formats (a new writer needs no edit)
+
+    parser.add_argument("--format", choices=tuple(WRITERS), default="table")
     parser.add_argument("--output", "-o", type=Path, help="write the report here, not stdout")
     parser.add_argument("--waivers", type=Path,
                         help="waivers YAML (default: policies/waivers.yaml when present)")

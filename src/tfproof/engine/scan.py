@@ -18,6 +18,7 @@ from tfproof.checkov.runner import CheckovResult, run_checkov
 from tfproof.engine.catalog import (
     CheckovMapping,
     checkov_resource_types,
+    load_catalog,
     load_checkov_map,
 )
 from tfproof.engine.helpers import unknown
@@ -145,4 +146,5 @@ def scan(
         notes=notes,
         waivers=problems,
         resources=len(loaded.resources),
+        control_titles={control.id: control.title for control in load_catalog()},
     )

@@ -1,4 +1,5 @@
-"""Report writers for `tfproof scan`: table (terminal), json (the contract), sarif, junit."""
+"""Report writers for `tfproof scan`: table (terminal), json (the contract), sarif, junit,
+markdown (a pull-request comment or a job summary)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Callable
 
 from tfproof.findings import ScanReport
 from tfproof.formats.junit import render_junit
+from tfproof.formats.markdown import render_markdown
 from tfproof.formats.sarif import render_sarif
 from tfproof.formats.table import render_table
 
@@ -22,4 +24,5 @@ WRITERS: dict[str, Callable[[ScanReport], str]] = {
     "json": render_json,
     "sarif": render_sarif,
     "junit": render_junit,
+    "markdown": render_markdown,
 }

@@ -1,0 +1,242 @@
+"""`--format markdown`: what a pull-request comment or `$GITHUB_STEP_SUMMARY` shows.
+
+A reviewer reads it on the pull request, so it leads with what blocks the merge:
+the failed controls (catalog ID and title), each failure with file:line, the
+resource address and the fix; then advisories, the waivers that expire within 30
+days (someone has to renew or fix them before the gate starts failing), the notes
+(what was not judged, expired or unmatched waivers) and the counts.
+
+Every value quoted from the user's code goes through `mdtext`, so a hostile
+resource key can neither break a table nor inject HTML or links. GitHub refuses a
+comment over 65,536 characters, so the text is fitted under `MAX_CHARS`: when it
+would not fit, rows go in order of importance (advisories, then expiring
+waivers, notes, failures last) and a line says how many were left out and where
+the full report is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from tfproof.findings import SEVERITIES, Finding, ScanReport
+from tfproof.formats.mdtext import EMPTY, code, size, text
+
+GITHUB_LIMIT = 65_536
+# room under GitHub's limit for what a workflow adds around the report (a marker, a title)
+MAX_CHARS = 60_000
+EXPIRY_WINDOW = dt.timedelta(days=30)
+_DROP_ORDER = ("advisory", "waiver", "note", "failed")  # what goes first when it does not fit
+_KIND_WORDS = {"failed": "failed findings", "advisory": "advisories",
+               "waiver": "expiring waivers", "note": "notes"}
+_URL = re.compile(r"https://[^\s<>()\[\]`|]+")
+
+
+@dataclass
+class _Block:
+    """A heading and table header that stay, and rows that may be left out to fit."""
+
+    kind: str
+    head: list[str]
+    rows: list[str] = field(default_factory=list)
+    shown: int = -1  # rows kept (-1: all); 0 with `gone`: the whole block is left out
+    gone: bool = False
+
+    def render(self) -> list[str]:
+        if self.gone:
+            return []
+        kept = self.rows if self.shown < 0 else self.rows[: self.shown]
+        hidden = len(self.rows) - len(kept)
+        more = [f"\n_{hidden} more {_KIND_WORDS[self.kind]} not shown here._"] if hidden else []
+        return [*self.head, *kept, *more, ""]
+
+    def left_out(self) -> int:
+        """Rows not shown."""
+        if self.gone:
+            return len(self.rows)
+        return 0 if self.shown < 0 else len(self.rows) - self.shown
+
+
+def _where(finding: Finding) -> str:
+    if not finding.file:
+        return EMPTY
+    return code(f"{finding.file}:{finding.line}" if finding.line else finding.file)
+
+
+def _severity_rank(finding: Finding) -> int:
+    return SEVERITIES.index(finding.severity) if finding.severity in SEVERITIES else 99
+
+
+def _table(headers: list[str], align: str = "---") -> list[str]:
+    return ["| " + " | ".join(headers) + " |", "|" + "|".join(align for _ in headers) + "|"]
+
+
+def _failed_blocks(report: ScanReport) -> list[_Block]:
+    order = {cid: i for i, cid in enumerate(report.control_titles)}
+    by_control: dict[str, list[Finding]] = defaultdict(list)
+    for finding in report.failed:
+        by_control[finding.control].append(finding)
+    blocks = []
+    for control in sorted(by_control, key=lambda c: (order.get(c, len(order)), c)):
+        findings = sorted(by_control[control],
+                          key=lambda f: (_severity_rank(f), f.resource, f.check))
+        title = report.control_titles.get(control)
+        heading = f"#### {text(control, 80)}" + (f": {text(title, 200)}" if title else "")
+        blocks.append(_Block("failed", [
+            f"{heading} ({len(findings)} failed)", "",
+            *_table(["Resource", "Where", "Check", "Severity", "Finding", "Fix"]),
+        ], [
+            f"| {code(f.resource)} | {_where(f)} | {code(f.check, 80)} | {text(f.severity, 20)} "
+            f"| {text(f.message)} | {text(f.remediation)} |" for f in findings
+        ]))
+    return blocks
+
+
+def _advisory_block(report: ScanReport) -> list[_Block]:
+    advisories = sorted((f for f in report.findings if f.status == "advisory"),
+                        key=lambda f: (f.control, f.resource, f.check))
+    if not advisories:
+        return []
+    return [_Block("advisory", [
+        f"### Advisories ({len(advisories)})", "",
+        "Stricter than the design document asks: reported, never a failure.", "",
+        *_table(["Control", "Resource", "Where", "Check", "Advisory"]),
+    ], [
+        f"| {text(f.control, 80)} | {code(f.resource)} | {_where(f)} | {code(f.check, 80)} "
+        f"| {text(f.message)} |" for f in advisories
+    ])]
+
+
+def expiring_waivers(report: ScanReport, today: dt.date) -> list[tuple[dt.date, dict, int]]:
+    """(expiry, waiver, findings it waives) for waivers in force that end within 30 days."""
+    counts: dict[tuple[tuple[str, str], ...], int] = defaultdict(int)
+    waivers: dict[tuple[tuple[str, str], ...], dict] = {}
+    for finding in report.findings:
+        if finding.status != "waived" or not isinstance(finding.waiver, dict):
+            continue
+        key = tuple(sorted((str(k), str(v)) for k, v in finding.waiver.items()))
+        counts[key] += 1
+        waivers[key] = finding.waiver
+    out = []
+    for key, waiver in waivers.items():
+        try:
+            expires = dt.date.fromisoformat(str(waiver.get("expires")))
+        except ValueError:  # no expiry (or none readable): not "expiring", and never guessed
+            continue
+        if today <= expires <= today + EXPIRY_WINDOW:
+            out.append((expires, waiver, counts[key]))
+    return sorted(out, key=lambda item: (item[0], str(item[1].get("owner"))))
+
+
+def _waiver_block(report: ScanReport, today: dt.date) -> list[_Block]:
+    expiring = expiring_waivers(report, today)
+    if not expiring:
+        return []
+    rows = []
+    for expires, waiver, count in expiring:
+        days = (expires - today).days
+        when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+        waives = waiver.get("check") or waiver.get("control")
+        rows.append(f"| {text(expires.isoformat())} ({when}) | {text(waiver.get('owner'))} "
+                    f"| {code(waives, 80)} | {code(waiver.get('resource'))} "
+                    f"| {text(waiver.get('reason'))} | {count} |")
+    return [_Block("waiver", [
+        f"### Waivers expiring within 30 days ({len(expiring)})", "",
+        "After its expiry a waiver stops waiving and these findings fail: renew or fix.", "",
+        *_table(["Expires", "Owner", "Waives", "Resource", "Reason", "Findings"]),
+    ], rows)]
+
+
+def _note_block(report: ScanReport) -> list[_Block]:
+    if not report.notes:
+        return []
+    return [_Block("note", ["### Notes", ""], [f"- {text(note, 600)}" for note in report.notes])]
+
+
+def _verdict(report: ScanReport) -> str:
+    failed = report.failed
+    if failed:
+        controls = len({f.control for f in failed})
+        return (f"## tfproof: {len(failed)} failed finding{'s' if len(failed) != 1 else ''} "
+                f"in {controls} control{'s' if controls != 1 else ''}")
+    if report.resources == 0:  # an empty plan is not a checked one: never "passed"
+        return "## tfproof: nothing judged (the plan holds no managed resource)"
+    return "## tfproof: no unwaived failure"
+
+
+def _summary(report: ScanReport) -> list[str]:
+    counts = report.summary
+    resources = EMPTY if report.resources is None else str(report.resources)
+    return [
+        "### Summary", "",
+        *_table(["Failed", "Waived", "Passed", "Advisory", "Resources"], "--:"),
+        f"| {counts['failed']} | {counts['waived']} | {counts['passed']} "
+        f"| {counts['advisory']} | {resources} |", "",
+        f"Scanned {code(report.target, in_table=False)} with tfproof "
+        f"{text(report.tool_version, 40)}.",
+    ]
+
+
+def _notice(report: ScanReport, left_out: dict[str, int], full_report: str | None) -> list[str]:
+    if not any(left_out.values()):
+        return []
+    what = ", ".join(f"{n} {_KIND_WORDS[kind]}" for kind, n in left_out.items() if n)
+    where = f"run {code(f'tfproof scan {report.target} --format table', in_table=False)}"
+    if full_report:
+        where = (f"see <{full_report}>" if _URL.fullmatch(full_report) and len(full_report) < 500
+                 else f"see {text(full_report)}") + f", or {where}"
+    return [f"> **Shortened to stay under GitHub's {GITHUB_LIMIT:,}-character comment limit:** "
+            f"{what} are not shown. For the full report, {where}.", ""]
+
+
+def render_markdown(
+    report: ScanReport, *, today: dt.date | None = None, max_chars: int = MAX_CHARS,
+    full_report: str | None = None,
+) -> str:
+    """The report as GitHub-flavoured Markdown of at most `max_chars` (UTF-16) characters.
+
+    `today` decides which waivers expire within 30 days (tests pass a fixed date);
+    `full_report` (a URL or a path) is named in the line that says what was left out.
+    """
+    today = today or dt.date.today()
+    failed = _failed_blocks(report)
+    blocks = [*failed, *_advisory_block(report), *_waiver_block(report, today),
+              *_note_block(report)]
+    head = [_verdict(report), ""]
+    if failed:
+        head += [f"### Failed controls ({len(failed)})", ""]
+
+    def assemble() -> str:
+        left_out: dict[str, int] = defaultdict(int)
+        for block in blocks:
+            left_out[block.kind] += block.left_out()
+        shown_order = ("failed", "advisory", "waiver", "note")
+        lines = [*head, *_notice(report, {k: left_out[k] for k in shown_order}, full_report)]
+        for block in blocks:
+            lines += block.render()
+        return "\n".join([*lines, *_summary(report)]) + "\n"
+
+    out = assemble()
+    while size(out) > max_chars and _drop(blocks, size(out) - max_chars):
+        out = assemble()
+    return out
+
+
+def _drop(blocks: list[_Block], over: int) -> bool:
+    """Leave out rows worth at least `over` characters, least important first; False if none."""
+    dropped = 0
+    for kind in _DROP_ORDER:
+        for block in reversed([b for b in blocks if b.kind == kind and not b.gone]):
+            if block.shown < 0:
+                block.shown = len(block.rows)
+            while block.shown and dropped <= over:
+                block.shown -= 1
+                dropped += size(block.rows[block.shown]) + 1
+            if block.shown == 0 and dropped <= over:
+                block.gone = True
+                dropped += sum(size(line) + 1 for line in block.head)
+            if dropped > over:
+                return True
+    return dropped > 0
