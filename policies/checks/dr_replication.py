@@ -20,6 +20,7 @@ PRODUCTION = ("production", "prod")
 # Resources that deliver logs into a bucket: such a bucket holds logs, not documents.
 _LOG_WRITERS = (
     ("aws_cloudtrail", "s3_bucket_name"), ("aws_lb", "access_logs"), ("aws_alb", "access_logs"),
+    ("aws_elb", "access_logs"),
     ("aws_flow_log", "log_destination"), ("aws_config_delivery_channel", "s3_bucket_name"),
     ("aws_s3_bucket_logging", "target_bucket"),
 )
