@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tfproof.engine.policy import load_policies, policies_dir
 from tfproof.errors import InputError
@@ -41,6 +42,63 @@ class Control:
     references: dict[str, list[str]]
     checks: list[str] = field(default_factory=list)  # custom policy IDs and checkov IDs
     advisory_checks: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Framework:
+    """A framework the catalog's `references` cite, at the version they were mapped against.
+
+    A reference such as CIS "3.3" means a different control in another version of the
+    benchmark, so every report names the version with it (`title`).
+    """
+
+    key: str  # the `references` key (cis, nist, soc2)
+    label: str  # the short name reports group references by ("CIS", "NIST 800-53")
+    name: str
+    version: str
+    title: str  # how reports cite it: "CIS AWS Foundations Benchmark v3.0.0"
+
+
+class _FrameworkEntry(BaseModel):
+    """One entry of catalog.yaml's `frameworks:` (extra fields are typos, so refused)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    label: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    title: str | None = None  # default "<name> <version>"
+
+
+def _frameworks(data: Any, path: Path) -> dict[str, Framework]:
+    entries = data.get("frameworks") if isinstance(data, dict) else None
+    if not isinstance(entries, dict) or not entries:
+        raise InputError(f"{path} has no `frameworks:` mapping (reference key -> label, name, "
+                         "version): reports cannot say which version a reference is from.")
+    out = {}
+    for key, entry in entries.items():
+        try:
+            valid = _FrameworkEntry.model_validate(entry)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'entry'}: {e['msg']}"
+                                 for e in exc.errors(include_url=False, include_input=False))
+            raise InputError(f"{path}: framework {key!r} is not `{{label, name, version}}` "
+                             f"({problems}).") from exc
+        title = valid.title or f"{valid.name} {valid.version}"
+        if valid.version not in title:
+            raise InputError(f"{path}: framework {key!r} has a title that does not name its "
+                             f"version {valid.version!r}: {title!r}.")
+        out[str(key)] = Framework(str(key), valid.label, valid.name, valid.version, title)
+    return out
+
+
+def load_frameworks(directory: Path | None = None) -> dict[str, Framework]:
+    """The frameworks of catalog.yaml (`frameworks:`), by reference key, in file order."""
+    return _load_frameworks((directory or policies_dir()) / "catalog.yaml")
+
+
+@cache  # by path (not by `directory=None`: TFPROOF_POLICIES_DIR may differ between calls)
+def _load_frameworks(path: Path) -> dict[str, Framework]:
+    return _frameworks(_read_yaml(path), path)
 
 
 def _read_yaml(path: Path) -> Any:
@@ -83,6 +141,7 @@ def load_catalog(directory: Path | None = None) -> list[Control]:
     """Every control of catalog.yaml with the custom policies and checkov checks behind it."""
     directory = directory or policies_dir()
     data = _read_yaml(directory / "catalog.yaml") or {}
+    frameworks = _frameworks(data, directory / "catalog.yaml")
     controls = []
     for entry in data.get("controls", []):
         controls.append(
@@ -94,6 +153,14 @@ def load_catalog(directory: Path | None = None) -> list[Control]:
                 references={k: list(v or []) for k, v in (entry.get("references") or {}).items()},
             )
         )
+    for control in controls:
+        unknown = sorted(set(control.references) - set(frameworks))
+        if unknown:
+            raise InputError(
+                f"{directory / 'catalog.yaml'}: control {control.id} cites {', '.join(unknown)}, "
+                f"which `frameworks:` does not name (it names {', '.join(frameworks)}). Add the "
+                "framework with its version, or fix the reference key."
+            )
     by_id = {c.id: c for c in controls}
     for policy in load_policies(directory / "checks"):
         if policy.control not in by_id:

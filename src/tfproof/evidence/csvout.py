@@ -1,7 +1,8 @@
 """controls.csv: one row per control and resource, with the columns auditors filter on.
 
 Auditors live in spreadsheets: they filter by control, environment, status,
-owner of a waiver, framework reference. Each row is one control on one
+owner of a waiver, framework reference (each framework's references with the
+framework's version beside them, `<framework>_version`). Each row is one control on one
 resource (all the checks of that control on that resource folded together);
 a control with no resource-level evidence still gets one row, so no control
 disappears from the sheet. Cells that a spreadsheet would run as a formula are
@@ -14,6 +15,8 @@ import csv
 import io
 from collections import defaultdict
 from typing import Any
+
+from tfproof.errors import InputError
 
 COLUMNS = (
     "control",
@@ -35,15 +38,35 @@ COLUMNS = (
     "waiver_expires",
     "waiver_reason",
     "cis",
+    "cis_version",
     "nist_800_53",
+    "nist_800_53_version",
     "soc2",
+    "soc2_version",
     "file",
     "line",
     "messages",
     "finding_ids",
 )
 _SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
-_FRAMEWORK_COLUMNS = {"cis": "CIS", "nist_800_53": "NIST 800-53", "soc2": "SOC 2"}
+# catalog.yaml's framework key -> the column of its references (and `<column>_version`)
+FRAMEWORK_COLUMNS = {"cis": "cis", "nist": "nist_800_53", "soc2": "soc2"}
+
+
+def _framework_cells(evidence: dict[str, Any], control: dict[str, Any]) -> dict[str, str]:
+    cells = {}
+    for framework in evidence["frameworks"]:
+        column = FRAMEWORK_COLUMNS.get(framework["key"])
+        if column is None:  # its references would silently miss from the sheet
+            raise InputError(
+                f"controls.csv has no column for the framework {framework['key']!r} "
+                f"({framework['title']}) of policies/catalog.yaml: add it to "
+                "tfproof.evidence.csvout.FRAMEWORK_COLUMNS and COLUMNS."
+            )
+        refs = control["frameworks"].get(framework["label"], [])
+        cells[column] = ";".join(refs)
+        cells[f"{column}_version"] = framework["version"] if refs else ""
+    return cells
 
 
 def _safe(value: Any) -> str:
@@ -77,8 +100,7 @@ def rows(evidence: dict[str, Any]) -> list[dict[str, str]]:
             "control_status": control["status"],
             "proved_by": ";".join(control["proved_by"]),
         }
-        for column, key in _FRAMEWORK_COLUMNS.items():
-            base[column] = ";".join(control["frameworks"].get(key, []))
+        base.update(_framework_cells(evidence, control))
         groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         for finding in control["findings"]:
             groups[(finding["env"], finding["resource"])].append(finding)

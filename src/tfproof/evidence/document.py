@@ -13,6 +13,7 @@ from typing import Any
 from tfproof.engine.catalog import Control
 from tfproof.evidence import csvout, html, oscal
 from tfproof.evidence.bundle import BundleWriter
+from tfproof.evidence.catalog import framework_table
 from tfproof.evidence.combined import combined_junit, combined_sarif
 from tfproof.evidence.model import LayerInputs
 from tfproof.evidence.rollup import rollup
@@ -40,6 +41,7 @@ def evidence_document(
     return {
         "schema": EVIDENCE_SCHEMA,
         "run": run,
+        "frameworks": framework_table(),  # name and version of each cited framework
         **rollup(controls, inputs),
         "waivers": waivers,
         "notes": list(inputs.notes),

@@ -3,7 +3,8 @@
 Self-contained (inline CSS and SVG, a Content-Security-Policy that forbids any
 network fetch, no script), so it opens from a mail attachment or an archive
 years later. It leads with the verdict and a chart of controls by status, then
-the control table, the framework view (CIS, NIST 800-53, SOC 2), a drill-down
+the control table, the framework view (each framework with the version its references
+were mapped against: CIS AWS Foundations Benchmark v3.0.0, ...), a drill-down
 per control (findings, test node ids, live checks), waivers with owner and
 expiry, the comparison with an earlier bundle, and the run's manifest. Every
 number on it is computed from the same evidence document the bundle ships, and
@@ -17,7 +18,7 @@ from collections import defaultdict
 from typing import Any
 
 from tfproof.evidence.html_detail import comparison, drilldown, manifest, unattributed, waivers
-from tfproof.evidence.html_style import CSP, CSS, FRAMEWORKS, LABELS, badge, chart, esc, table
+from tfproof.evidence.html_style import CSP, CSS, LABELS, badge, chart, esc, table
 from tfproof.evidence.model import CONTROL_STATUSES, LAYER_TITLES, LAYERS
 
 
@@ -99,10 +100,11 @@ def _controls_table(evidence: dict[str, Any]) -> str:
 
 def _frameworks(evidence: dict[str, Any]) -> str:
     parts = ['<section id="frameworks"><h2>Framework view</h2>']
-    for framework in FRAMEWORKS:
+    for framework in evidence["frameworks"]:
+        label = framework["label"]
         refs: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for control in evidence["controls"]:
-            for ref in control["frameworks"].get(framework, []):
+            for ref in control["frameworks"].get(label, []):
                 refs[ref].append(control)
         rows = []
         for ref in sorted(refs):
@@ -114,10 +116,11 @@ def _frameworks(evidence: dict[str, Any]) -> str:
                 for c in controls
             )
             rows.append([f"<strong>{esc(ref)}</strong>", badge(worst), links])
-        parts.append(f"<h3>{esc(framework)}</h3>")
+        parts.append(f'<h3 data-framework-version="{esc(framework["version"])}">'
+                     f'{esc(framework["title"])}</h3>')
         if rows:
             parts.append(table(["reference", "status", "tfproof controls"], rows,
-                                f' data-framework="{esc(framework)}"'))
+                                f' data-framework="{esc(label)}"'))
         else:
             parts.append('<p class="note">The catalog maps no control to this framework.</p>')
     parts.append("</section>")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tfproof.evidence.html_style import FRAMEWORKS, ORDER, badge, esc, table
+from tfproof.evidence.html_style import ORDER, badge, esc, table
 from tfproof.evidence.model import LAYER_TITLES
 
 
@@ -33,8 +33,9 @@ def _finding_rows(findings: list[dict[str, Any]]) -> list[list[str]]:
 def drilldown(evidence: dict[str, Any]) -> str:
     parts = ['<section id="drilldown"><h2>Controls in detail</h2>']
     for c in evidence["controls"]:
-        refs = "; ".join(
-            f"{fw}: {', '.join(c['frameworks'].get(fw, [])) or '-'}" for fw in FRAMEWORKS
+        refs = "; ".join(  # each framework by its title, which names the version
+            f"{fw['title']}: {', '.join(c['frameworks'].get(fw['label'], [])) or '-'}"
+            for fw in evidence["frameworks"]
         )
         layer_rows = [
             [esc(LAYER_TITLES[layer]), badge(v["status"]), str(v["passed"]), str(v["failed"]),

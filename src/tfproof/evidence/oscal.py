@@ -5,8 +5,11 @@ writes the required core of the OSCAL 1.1 assessment-results model: metadata,
 import-ap, one result for the run with the reviewed controls, one observation
 per control and layer that produced evidence, and one finding per control whose
 target status is satisfied / not-satisfied (absent when nothing could check it).
-UUIDs are derived from the run id, so the same bundle always yields the same
-document.
+The frameworks the catalog maps to are back-matter resources with their version
+(OSCAL's `version` property and a citation "CIS AWS Foundations Benchmark
+v3.0.0"); the reviewed controls and each finding link to them (`rel: reference`)
+and carry the framework references as properties. UUIDs are derived from the run
+id, so the same bundle always yields the same document.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from tfproof import __version__
 from tfproof.evidence.model import LAYER_TITLES, LAYERS
 
 OSCAL_VERSION = "1.1.2"
+_NS = "https://tfproof.invalid/ns/oscal"
 _NAMESPACE = uuid.UUID("6f2b7c1e-8a53-4f0e-9d1a-2f4b5c6d7e80")
 _METHODS = {"plan": "TEST", "policy": "EXAMINE", "live": "TEST"}
 
@@ -27,7 +31,40 @@ def _uuid(run_id: str, *parts: str) -> str:
 
 
 def _prop(name: str, value: str) -> dict[str, str]:
-    return {"name": name, "ns": "https://tfproof.invalid/ns/oscal", "value": value or "-"}
+    return {"name": name, "ns": _NS, "value": value or "-"}
+
+
+def _framework_resources(evidence: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Framework key -> back-matter resource: its name, version (OSCAL's own `version`
+    property) and the citation reports use."""
+    run_id = evidence["run"]["id"]
+    return {
+        fw["key"]: {
+            "uuid": _uuid(run_id, "framework", fw["key"]),
+            "title": fw["name"],
+            "description": f"The framework tfproof's catalog cites as {fw['label']}, at the "
+                           f"version its references were mapped against.",
+            "props": [{"name": "type", "value": "standard"},
+                      {"name": "version", "value": fw["version"]}],
+            "citation": {"text": fw["title"]},
+        }
+        for fw in evidence["frameworks"]
+    }
+
+
+def _framework_links(
+    evidence: dict[str, Any], resources: dict[str, dict[str, Any]], control: dict[str, Any]
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The control's references: links to the frameworks' resources, and one property each."""
+    links, props = [], []
+    for fw in evidence["frameworks"]:
+        refs = control["frameworks"].get(fw["label"], [])
+        if not refs:
+            continue
+        links.append({"href": f"#{resources[fw['key']]['uuid']}", "rel": "reference",
+                      "text": f"{fw['title']}: {', '.join(refs)}"})
+        props += [{**_prop("framework-reference", ref), "class": fw["key"]} for ref in refs]
+    return links, props
 
 
 def assessment_results(evidence: dict[str, Any]) -> dict[str, Any]:
@@ -36,6 +73,7 @@ def assessment_results(evidence: dict[str, Any]) -> dict[str, Any]:
     run_id = run["id"]
     observations: list[dict[str, Any]] = []
     findings: list[dict[str, Any]] = []
+    resources = _framework_resources(evidence)
     for control in evidence["controls"]:
         related = []
         for layer in LAYERS:
@@ -75,11 +113,13 @@ def assessment_results(evidence: dict[str, Any]) -> dict[str, Any]:
             target["status"] = {"state": "satisfied"}
         elif control["status"] == "failed":
             target["status"] = {"state": "not-satisfied"}
+        links, references = _framework_links(evidence, resources, control)
         finding: dict[str, Any] = {
             "uuid": _uuid(run_id, "finding", control["id"]),
             "title": f"{control['id']}: {control['status']}",
             "description": control["reason"] or control["status"],
-            "props": [_prop("proved-by", ",".join(control["proved_by"]) or "none")],
+            "props": [_prop("proved-by", ",".join(control["proved_by"]) or "none"), *references],
+            **({"links": links} if links else {}),
             "target": target,
         }
         if related:
@@ -99,6 +139,11 @@ def assessment_results(evidence: dict[str, Any]) -> dict[str, Any]:
         "end": run["finished"],
         "props": [_prop("git-commit", git.get("commit") or "unknown")],
         "reviewed-controls": {
+            "description": "The controls of tfproof's catalog; the frameworks they map to are "
+                           "linked, each at the version the mapping was made against.",
+            **({"links": [{"href": f"#{r['uuid']}", "rel": "reference",
+                           "text": r["citation"]["text"]} for r in resources.values()]}
+               if resources else {}),
             "control-selections": [
                 {"include-controls": [{"control-id": c["id"]} for c in evidence["controls"]]}
             ]
@@ -122,5 +167,6 @@ def assessment_results(evidence: dict[str, Any]) -> dict[str, Any]:
                 "layers, recorded in evidence.json of this bundle.",
             },
             "results": [result],
+            **({"back-matter": {"resources": list(resources.values())}} if resources else {}),
         }
     }

@@ -99,6 +99,16 @@ EVIDENCE: dict[str, Any] = {
                 "inputs": {"type": "object", "additionalProperties": _SHA},
             },
         },
+        # the frameworks the controls' `frameworks` cite (by label), with their versions;
+        # absent from bundles written before it existed
+        "frameworks": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["key", "label", "name", "version", "title"],
+                "additionalProperties": {"type": "string", "minLength": 1},
+            },
+        },
         "controls": {"type": "array", "minItems": 1, "items": CONTROL},
         "unattributed": {
             "type": "object",
