@@ -36,11 +36,14 @@ class Finding:
     extra: dict[str, Any] = field(default_factory=dict)
     # a failure against a baseline (`--baseline`/`--since`, tfproof.baseline): "new" or "known"
     baseline: str | None = None
+    # the root module's folder, in a scan of many roots (`tfproof scan infra/`): two roots can
+    # hold the same address, so it is part of the finding's identity (`key`); None for one root
+    root: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The contract's finding object (optional keys only when set)."""
         data = asdict(self)
-        for key in ("remediation", "waiver", "baseline"):
+        for key in ("remediation", "waiver", "baseline", "root"):
             if data[key] is None:
                 del data[key]
         if not data["extra"]:
@@ -48,9 +51,10 @@ class Finding:
         return data
 
     @property
-    def key(self) -> tuple[str, str, str]:
-        """Identity of a finding across runs (for compare and de-duplication)."""
-        return (self.check, self.resource, self.control)
+    def key(self) -> tuple[str, ...]:
+        """Identity of a finding across runs (for compare and de-duplication); the root
+        module's folder joins it only in a scan of many roots, so one root's keys are as before."""
+        return (self.check, self.resource, self.control) + ((self.root,) if self.root else ())
 
 
 @dataclass
@@ -68,6 +72,9 @@ class ScanReport:
     control_titles: dict[str, str] = field(default_factory=dict)
     # against a baseline: {"against", "new", "known", "fixed": [...]} (tfproof.baseline.compare)
     baseline: dict[str, Any] | None = None
+    # a scan of many roots (tfproof.engine.many): one entry per root, {"path", "resources",
+    # "summary"} or {"path", "skipped": why}; None (and no JSON key) for a scan of one root
+    roots: list[dict[str, Any]] | None = None
 
     @property
     def summary(self) -> dict[str, int]:
@@ -97,6 +104,7 @@ class ScanReport:
             **({"notes": self.notes} if self.notes else {}),
             **({"waivers": self.waivers} if self.waivers else {}),
             **({"baseline": self.baseline} if self.baseline is not None else {}),
+            **({"roots": self.roots} if self.roots is not None else {}),
         }
 
 

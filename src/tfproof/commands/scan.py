@@ -14,6 +14,7 @@ from tfproof.commands.common import (
     emit,
     parse_vars,
 )
+from tfproof.commands.scan_roots import add_root_options, many_roots
 from tfproof.errors import InputError
 from tfproof.secrets.scrub import remember_module_inputs
 
@@ -28,7 +29,9 @@ def register(subparsers: Any) -> None:
         "unwaived failure; 1: failures (with --baseline or --since: new ones); 2: the input "
         "could not be scanned.",
     )
-    parser.add_argument("path", type=Path, nargs="?", help="the Terraform root module folder")
+    parser.add_argument("path", type=Path, nargs="?",
+                        help="the Terraform root module folder, or a folder without Terraform "
+                        "of its own: every root module below it (docs/many-roots.md)")
     parser.add_argument("--plan", type=Path, help="scan this plan JSON instead of planning")
     add_plan_inputs(parser)
     from tfproof.formats import WRITERS  # the one list of formats (a new writer needs no edit)
@@ -39,6 +42,7 @@ def register(subparsers: Any) -> None:
                         help="waivers YAML (default: policies/waivers.yaml when present)")
     parser.add_argument("--no-checkov", action="store_true",
                         help="custom policies only (skip checkov's built-in checks)")
+    add_root_options(parser)  # many roots: FILE..., --changed, --skip-unplannable
     scan_baseline.add_arguments(parser)  # --baseline, --since, --write-baseline
     parser.set_defaults(handler=run)
 
@@ -48,9 +52,9 @@ def run(args: argparse.Namespace) -> int:
     from tfproof.engine.scan import EMPTY_PLAN_NOTE, scan
     from tfproof.formats import WRITERS
 
-    if args.path is None and args.plan is None:
+    if args.path is None and args.plan is None and not args.changed:
         raise InputError("Give a Terraform root module folder (PATH) or --plan PLAN.json.")
-    if args.path is not None and args.plan is None:
+    if args.path is not None and args.plan is None and not args.changed:
         if not args.path.exists():
             raise InputError(f"{args.path} does not exist: give a Terraform root module folder.")
     if args.waivers is not None and not args.waivers.exists():
@@ -58,9 +62,10 @@ def run(args: argparse.Namespace) -> int:
     check_output(args.output)
     baseline = scan_baseline.prepare(args)  # a bad baseline file or git ref stops here
     variables = parse_vars(args.var)
-    if args.path is not None:
+    many = many_roots(args, variables)  # a folder of roots, or --changed: None for one root
+    if many is None and args.path is not None:
         remember_module_inputs(args.path, variables, args.var_file)
-    report = scan(
+    report = many if many is not None else scan(
         target=args.path,
         plan=args.plan,
         variables=variables,
@@ -70,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.path is None and args.plan is not None:
         report.target = str(args.plan)
-    if report.resources == 0:
+    if report.resources == 0 and report.roots is None:
         print(f"tfproof: note: {report.target}: {EMPTY_PLAN_NOTE}", file=sys.stderr)
     # --since: the same root at the ref, scanned with the same options as above
     scan_baseline.finish(args, baseline, report, lambda path: scan(

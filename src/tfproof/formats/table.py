@@ -19,13 +19,16 @@ def render_table(report: ScanReport) -> str:
     shown = [f for f in sorted_findings(report.findings) if f.status in ("failed", "waived")]
     shown.sort(key=lambda f: f.baseline == "known")  # stable: new failures, known, waived
     lines += _baseline_head(report)
+    # a scan of many roots: which root a finding is in (two can hold the same address)
+    width = max((len(f.root) for f in shown if f.root), default=0)
     if shown:
-        lines.append(f"{'STATUS':<8} {'CONTROL':<15} {'CHECK':<26} RESOURCE")
+        lines.append(f"{'STATUS':<8} {'CONTROL':<15} {'CHECK':<26} "
+                     f"{_cell('ROOT', width)}RESOURCE")
         for finding in shown:
             lines.append(
                 f"{(finding.baseline or finding.status).upper():<8} {finding.control:<15} "
                 f"{finding.check:<26} "
-                f"{finding.resource}"
+                f"{_cell(finding.root or '', width)}{finding.resource}"
             )
             where = f" ({finding.file}:{finding.line})" if finding.file else ""
             lines.append(f"{'':<9}{finding.message}{where}")
@@ -42,6 +45,7 @@ def render_table(report: ScanReport) -> str:
         lines.append(f"{control:<16}{counts['failed']:>7}{counts['waived']:>7}"
                      f"{counts['passed']:>7}{counts['advisory']:>9}")
     lines.append("")
+    lines += _root_lines(report)
     lines += _fixed_lines(report)
     for note in report.notes:
         lines.append(f"note: {note}")
@@ -54,8 +58,38 @@ def render_table(report: ScanReport) -> str:
     lines.append(
         f"{verdict}: {summary['failed']} failed{known}, {summary['waived']} waived, "
         f"{summary['passed']} passed, {summary['advisory']} advisory"
+        + _incomplete(report)
     )
     return "\n".join(lines) + "\n"
+
+
+def _cell(text: str, width: int) -> str:
+    """The root column's cell: only when some finding has a root (width > 0)."""
+    return f"{text:<{width}} " if width else ""
+
+
+def _root_lines(report: ScanReport) -> list[str]:
+    """A scan of many roots: each root with its resources and failures, or why it was not
+    scanned (nothing left out without a line saying so)."""
+    if not report.roots:
+        return []
+    width = max([4, *(len(str(r["path"])) for r in report.roots)])
+    lines = [f"{'ROOT':<{width}} {'RESOURCES':>9} {'FAILED':>7}"]
+    for root in report.roots:
+        if "skipped" in root:
+            lines.append(f"{root['path']:<{width}} NOT SCANNED (could not be planned here)")
+        else:
+            lines.append(f"{root['path']:<{width}} {root['resources']:>9} "
+                         f"{root['summary']['failed']:>7}")
+    return [*lines, ""]
+
+
+def _incomplete(report: ScanReport) -> str:
+    """Said on the verdict line itself when a root was left out (--skip-unplannable)."""
+    skipped = [r for r in report.roots or [] if "skipped" in r]
+    if not skipped:
+        return ""
+    return f" (INCOMPLETE: {len(skipped)} of {len(report.roots or [])} root modules not scanned)"
 
 
 def _baseline_head(report: ScanReport) -> list[str]:
