@@ -145,6 +145,16 @@ def test_the_json_report_carries_the_inline_waiver(no_waivers, capsys):
     assert waived["waiver"]["source"] == "inline" and waived["waiver"]["line"] == 16
 
 
+
+def test_sarif_marks_an_inline_waiver_as_in_source(no_waivers, tmp_path, capsys):
+    """Code scanning tells a suppression in the code from one kept elsewhere (waivers.yaml)."""
+    out = tmp_path / "scan.sarif"
+    code, _, err = rescan(FIXTURE, no_waivers, capsys, "--format", "sarif", "-o", str(out))
+    assert code == 1, err
+    results = json.loads(out.read_text())["runs"][0]["results"]
+    kinds = {s["kind"] for r in results for s in r.get("suppressions", [])}
+    assert kinds == {"inSource"}
+
 # --- hostile input: exit 2, one paragraph -----------------------------------------------
 
 

@@ -12,8 +12,9 @@ scanning maps them onto the checkout. Code scanning rejects the whole upload if
 any result lacks a physical location, so a finding with none (a --plan without
 PATH, a remote module) points at the scanned target when it lies in the
 repository, else at the target's file name; the resource address is always in
-the message and in `logicalLocations`. Waived findings carry an external
-suppression with the waiver's reason, so they are visible but not alerts.
+the message and in `logicalLocations`. Waived findings carry a suppression
+("inSource" for an inline waiver comment, "external" for waivers.yaml) with the
+waiver's reason, so they are visible but not alerts.
 """
 
 from __future__ import annotations
@@ -117,8 +118,10 @@ def _result(finding: Finding, target: str, root: Path, hash_: str) -> dict[str, 
     if finding.baseline:  # against a baseline (--baseline/--since): SARIF's own notion
         result["baselineState"] = "unchanged" if finding.baseline == "known" else "new"
     if finding.status == "waived" and finding.waiver:
+        # an inline `tfproof:waive` comment sits in the source: SARIF calls that "inSource"
+        kind = "inSource" if finding.waiver.get("source") == "inline" else "external"
         result["suppressions"] = [{
-            "kind": "external",
+            "kind": kind,
             "justification": f"{finding.waiver.get('reason')} (owner {finding.waiver.get('owner')},"
                              f" expires {finding.waiver.get('expires')})",
         }]
