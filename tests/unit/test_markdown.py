@@ -167,9 +167,10 @@ def test_a_long_report_is_cut_below_githubs_limit_and_says_what_is_left_out():
     assert doc.quotes == [
         f"Shortened to stay under GitHub's 65,536-character comment limit: {hidden} failed "
         f"findings, 2000 advisories are not shown. For the full report, see "
-        "https://github.com/o/r/actions/runs/7, or run "
-        f"tfproof scan {report.target} --format table."
+        "https://github.com/o/r/actions/runs/7, or run the same tfproof scan with "
+        "--format table or --format json."
     ]
+    assert markdown.index("> **Shortened") < markdown.index("### Failed controls")  # on top
     assert not any(t.head[0] == "Control" for t in doc.tables)  # advisories went first
     assert doc.table_under("Summary").rows[0][:4] == [str(failed), "0", "8", "2000"]
 

@@ -179,11 +179,12 @@ def _summary(report: ScanReport) -> list[str]:
     ]
 
 
-def _notice(report: ScanReport, left_out: dict[str, int], full_report: str | None) -> list[str]:
+def _notice(left_out: dict[str, int], full_report: str | None) -> list[str]:
     if not any(left_out.values()):
         return []
     what = ", ".join(f"{n} {_KIND_WORDS[kind]}" for kind, n in left_out.items() if n)
-    where = f"run {code(f'tfproof scan {report.target} --format table', in_table=False)}"
+    # the command line is not known here (a folder, --plan, many roots): name the switch
+    where = "run the same `tfproof scan` with `--format table` or `--format json`"
     if full_report:
         where = (f"see <{full_report}>" if _URL.fullmatch(full_report) and len(full_report) < 500
                  else f"see {text(full_report)}") + f", or {where}"
@@ -204,16 +205,16 @@ def render_markdown(
     failed = _failed_blocks(report)
     blocks = [*failed, *_advisory_block(report), *_waiver_block(report, today),
               *_note_block(report)]
-    head = [_verdict(report), ""]
-    if failed:
-        head += [f"### Failed controls ({len(failed)})", ""]
+    failed_heading = [f"### Failed controls ({len(failed)})", ""] if failed else []
 
     def assemble() -> str:
         left_out: dict[str, int] = defaultdict(int)
         for block in blocks:
             left_out[block.kind] += block.left_out()
         shown_order = ("failed", "advisory", "waiver", "note")
-        lines = [*head, *_notice(report, {k: left_out[k] for k in shown_order}, full_report)]
+        lines = [_verdict(report), "",  # then what was left out, before anything else
+                 *_notice({k: left_out[k] for k in shown_order}, full_report),
+                 *failed_heading]
         for block in blocks:
             lines += block.render()
         return "\n".join([*lines, *_summary(report)]) + "\n"
