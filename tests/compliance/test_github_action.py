@@ -118,6 +118,20 @@ def test_step_writes_sarif_summary_outputs_and_fails_on_findings(runner):
     assert "TFP_NET_WORLD_INGRESS" in proc.stdout  # the table, in the log
 
 
+def test_against_a_baseline_only_new_failures_count(runner):
+    """An old repository adopts the gate: known failures stay visible but fail nothing."""
+    baseline = runner["workspace"] / "tfproof-baseline.json"
+    args = f"--write-baseline {baseline}"
+    proc, _, _ = run_step(runner, **FIXTURE_INPUTS, args=args)
+    assert proc.returncode == 1 and baseline.is_file(), proc.stderr[-3000:]
+    runner["output"].write_text("")
+    proc, outputs, _ = run_step(runner, **FIXTURE_INPUTS, args=f"--baseline {baseline}")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert outputs["exit-code"] == "0" and outputs["failed"] == "0"
+    results = json.loads(Path(outputs["sarif-file"]).read_text())["runs"][0]["results"]
+    assert {r.get("baselineState") for r in results} == {"unchanged"}
+
+
 def test_fail_on_never_reports_without_failing(runner):
     proc, outputs, summary = run_step(runner, **FIXTURE_INPUTS, **{"fail-on": "never"})
     assert proc.returncode == 0, proc.stderr[-3000:]

@@ -114,13 +114,13 @@ def step(inputs: ActionInputs, runner: Runner) -> int:
         return status
     report: ScanReport = report_from_json(text)
     emit(render_sarif(report, runner.workspace), sarif, "sarif-file")
-    _outputs(runner, {**outputs, "sarif-file": str(sarif), "failed": str(len(report.failed))})
+    _outputs(runner, {**outputs, "sarif-file": str(sarif), "failed": str(len(report.new_failed))})
     if inputs.summary:
         _summary(runner, markdown(report))
     sys.stdout.write(scrub(render_table(report)))
     result = step_status(status, report, inputs.fail_on)
     if status == 1 and result == 0:
-        print(f"tfproof: {len(report.failed)} unwaived failure(s) reported; with fail-on "
+        print(f"tfproof: {len(report.new_failed)} unwaived failure(s) reported; with fail-on "
               f"{inputs.fail_on} they do not fail the step (output exit-code is 1).")
     return result
 
