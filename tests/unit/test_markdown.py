@@ -136,6 +136,16 @@ def test_an_empty_plan_is_never_reported_as_passing():
     assert doc.bullets == [EMPTY_PLAN_NOTE]
 
 
+def test_roots_that_were_not_scanned_make_the_verdict_incomplete():
+    report = scan(plan=PLAN, checkov=False, today=T)
+    report.findings = [f for f in report.findings if f.status == "passed"]
+    assert read(render_markdown(report, today=T)).headings[0] == "tfproof: no unwaived failure"
+    report.roots = [{"path": "infra/a", "resources": 9, "summary": report.summary},
+                    {"path": "infra/b", "skipped": "a provider that is not bundled"}]
+    assert read(render_markdown(report, today=T)).headings[0] == (
+        "tfproof: no unwaived failure (incomplete: 1 of 2 root modules not scanned)")
+
+
 def _inflated(count: int) -> ScanReport:
     """The real scan's failure, advisory and waived findings, copied onto `count` resources."""
     report = scan(plan=PLAN, checkov=False, today=T)

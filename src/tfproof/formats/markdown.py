@@ -157,13 +157,17 @@ def _note_block(report: ScanReport) -> list[_Block]:
 
 def _verdict(report: ScanReport) -> str:
     failed = report.failed
+    # roots that could not be planned (many roots, --skip-unplannable) were never judged
+    skipped = [r for r in report.roots or [] if "skipped" in r]
+    incomplete = (f" (incomplete: {len(skipped)} of {len(report.roots or [])} root modules "
+                  "not scanned)") if skipped else ""
     if failed:
         controls = len({f.control for f in failed})
         return (f"## tfproof: {len(failed)} failed finding{'s' if len(failed) != 1 else ''} "
-                f"in {controls} control{'s' if controls != 1 else ''}")
+                f"in {controls} control{'s' if controls != 1 else ''}{incomplete}")
     if report.resources == 0:  # an empty plan is not a checked one: never "passed"
-        return "## tfproof: nothing judged (the plan holds no managed resource)"
-    return "## tfproof: no unwaived failure"
+        return f"## tfproof: nothing judged (the plan holds no managed resource){incomplete}"
+    return f"## tfproof: no unwaived failure{incomplete}"
 
 
 def _summary(report: ScanReport) -> list[str]:
