@@ -16,6 +16,10 @@ from typing import Any
 from tfproof.engine.addresses import split_address
 from tfproof.engine.index import PlanIndex
 from tfproof.plan import config_address
+from tfproof.terraform.tree import tf_files
+from tfproof.userfiles import read_regular
+
+MAX_SOURCE_BYTES = 32 * 1024 * 1024  # one .tf file; larger is not hand-written configuration
 
 
 class Locator:
@@ -26,6 +30,7 @@ class Locator:
         self.index = index
         self._memo: dict[str, tuple[str, int] | None] = {}
         self._dirs: dict[tuple[str, ...], Path | None] = {(): self.root}
+        self._texts: dict[Path, list[tuple[Path, str]]] = {}
 
     def _module_dir(self, path: tuple[str, ...]) -> Path | None:
         if path in self._dirs:
@@ -57,22 +62,33 @@ class Locator:
         if directory is None or not rest:
             return None
         if rest[0] == "var" and len(rest) == 2:
-            header = re.compile(rf'^\s*variable\s+"{re.escape(rest[1])}"', re.M)
+            header = re.compile(rf'^[ \t]*variable\s+"{re.escape(rest[1])}"', re.M)
         elif len(rest) == 2:
             header = re.compile(
-                rf'^\s*resource\s+"{re.escape(rest[0])}"\s+"{re.escape(rest[1])}"', re.M
+                rf'^[ \t]*resource\s+"{re.escape(rest[0])}"\s+"{re.escape(rest[1])}"', re.M
             )
         else:
             return None
-        for tf in sorted(directory.glob("*.tf")):
-            text = tf.read_text(errors="replace")
+        for tf, text in self._sources(directory):
             match = header.search(text)
             if match:
+                # `[ \t]*`, not `\s*`: a leading `\s*` would start the match on a blank line
                 line = text.count("\n", 0, match.start()) + 1
-                if match.group(0).startswith("\n"):
-                    line += 1
                 return (_display(tf), line)
         return None
+
+
+    def _sources(self, directory: Path) -> list[tuple[Path, str]]:
+        """The `.tf` files of a module folder, read once per scan (not once per address), only
+        when regular and bounded: a pipe named `x.tf` must not block the scan forever."""
+        if directory not in self._texts:
+            hint = "Replace it with a regular Terraform file or remove it, then rerun."
+            self._texts[directory] = [
+                (tf, read_regular(tf, "Terraform file", MAX_SOURCE_BYTES, hint)
+                 .decode("utf-8", errors="replace"))
+                for tf in tf_files(directory) if tf.name.endswith(".tf")
+            ]
+        return self._texts[directory]
 
 
 def _display(path: Path) -> str:
