@@ -80,8 +80,11 @@ def _scan(
     changed: list[Path] | None,
 ) -> ScanReport:
     from tfproof.engine.many import empty_report, scan_roots
+    from tfproof.secrets.scrub import remember_module_inputs
     from tfproof.terraform.roots import changed_roots, display, find_roots
 
+    # before anything can print (each root's own sensitive variables: in scan_roots)
+    remember_module_inputs(scope, variables, args.var_file)
     discovery = find_roots(scope)
     where = display(scope)
     notes = discovery.notes()
