@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from pathlib import Path
 from typing import Literal
 
@@ -166,12 +167,15 @@ def find_project_root(start: Path | None = None) -> Path | None:
     """The tfproof checkout holding `policies/catalog.yaml`: the one place that looks for it.
 
     First the checkout this package is installed from (an editable install: the
-    policies that belong to this code), then the working directory upwards;
-    None when neither is a checkout.
+    policies that belong to this code), then the checkout holding the venv tfproof runs in
+    (pre-commit's `language: python` hook pip-installs tfproof into a venv inside its clone
+    of this repository, `<clone>/py_env-<version>/`), then the working directory upwards;
+    None when none is a checkout.
     """
     here = Path(__file__).resolve().parents[2]
+    venv = Path(sys.prefix).resolve().parent
     cwd = (start or Path.cwd()).resolve()
-    for base in (here, cwd, *cwd.parents):
+    for base in (here, venv, cwd, *cwd.parents):
         if (base / "policies" / "catalog.yaml").is_file():
             return base
     return None

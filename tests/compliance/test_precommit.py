@@ -5,6 +5,10 @@ project repository holds two tiny roots, one clean and one that fails a policy. 
 `-system` variant runs the `tfproof` of this venv (a `language: python` hook would make
 pre-commit pip-install tfproof with checkov and Terraform first). Plans come from the
 plan cache (the same roots as test_many_roots.py), so a run costs about a second.
+
+What the `language: python` hook adds, where tfproof runs from, is checked on the layout
+pre-commit builds (a venv inside its clone of this repository, tfproof installed into it,
+not editable): that tfproof finds the clone's policies.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -89,3 +94,29 @@ def test_try_repo_passes_a_clean_root_and_fails_a_bad_one(tmp_path):
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "Failed" in bad.stdout and "- exit code: 1" in bad.stdout
     assert "TFP_TAGS_REQUIRED" in bad.stdout and "bad/main.tf:4" in bad.stdout
+
+
+def test_a_python_hook_install_finds_the_policies_of_its_clone(tmp_path):
+    """pre-commit's `language: python`: `<clone>/py_env-<version>/` with tfproof copied into
+    its site-packages (as `pip install .` leaves it); the command runs in the user's repo."""
+    clone = tmp_path / "clone"
+    clone.mkdir()
+    (clone / "policies").symlink_to(ROOT / "policies", target_is_directory=True)
+    venv = clone / "py_env-python3"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True,
+                   timeout=120, capture_output=True)
+    (site,) = venv.glob("lib/python3*/site-packages")
+    shutil.copytree(ROOT / "src" / "tfproof", site / "tfproof",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    # the dependencies: this venv's, behind the copy (its editable tfproof is not reached:
+    # the .pth files of a folder a .pth line adds are not read)
+    (site / "zz_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    user = tmp_path / "user"
+    (user / "envs" / "a").mkdir(parents=True)
+    (user / "envs" / "a" / "main.tf").write_text(BAD)
+    proc = subprocess.run([str(venv / "bin" / "python"), "-m", "tfproof.cli", "scan",
+                           "--changed", "--no-checkov", "envs/a/main.tf"], cwd=user,
+                          env=_env(tmp_path), capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert "TFP_TAGS_REQUIRED" in proc.stdout
