@@ -24,7 +24,10 @@ from tfproof import plan_reader
 from tfproof.errors import InputError
 from tfproof.secrets.redact import redact_plan
 
-_INDEX_RE = re.compile(r"\[[^\]]*\]")
+# one `[...]` index: a number, or a quoted key whose `]`, `.` and `\"` are part of the key
+KEY_PATTERN = r'"(?:[^"\\]|\\.)*"|[^\]"]*'
+INDEX_PATTERN = rf"\[(?:{KEY_PATTERN})\]"
+_INDEX_RE = re.compile(INDEX_PATTERN)
 
 
 @contextmanager

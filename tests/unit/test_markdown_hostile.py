@@ -37,10 +37,8 @@ def one_line(value: str, prose: bool = True) -> str:
 
 
 def test_a_hostile_resource_key_and_file_name_stay_in_their_cells(tmp_path: Path):
-    # no `]` in the key: tfproof.plan.config_address cuts an index at the first `]`, so such a
-    # resource has no file:line (reported); the property test below has `]` in addresses
-    key = EVIL.replace("]", "}")
-    address = f'aws_s3_bucket.fail_split["{key}"]'
+    key = EVIL  # `]`, `|`, backslashes: Terraform prints the key as a quoted, escaped string
+    address = f"aws_s3_bucket.fail_split[{json.dumps(key)}]"
     plan = json.loads(PLAN.read_text())
 
     def rename(node: object) -> None:

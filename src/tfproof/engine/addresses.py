@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from tfproof.plan import INDEX_PATTERN, KEY_PATTERN
+
 SKIP_PREFIXES = ("local.", "each.", "count.", "path.", "self.", "terraform.")
 
 
@@ -23,7 +25,7 @@ REF_RE = re.compile(r"^([a-zA-Z0-9_-]+)\.([a-zA-Z0-9_-]+)(\[[^\]]*\])?")
 MODULE_RE = re.compile(r"^module\.([a-zA-Z0-9_-]+)(\[[^\]]*\])?(?:\.([a-zA-Z0-9_-]+))?")
 
 
-_INSTANCE_KEY_RE = re.compile(r"\[([^\]]*)\]$")
+_INSTANCE_KEY_RE = re.compile(rf"\[({KEY_PATTERN})\]$")
 
 
 def walk_refs(expr: Any, path: str) -> Iterator[tuple[str, list[str]]]:
@@ -52,7 +54,7 @@ def module_prefix(address: str) -> str:
     return "".join(p + "." for p in out)
 
 
-_PART_RE = re.compile(r'(?:[^.\[]+|\[(?:"[^"]*"|[^\]])*\])+')
+_PART_RE = re.compile(rf"(?:[^.\[]+|{INDEX_PATTERN})+")
 
 
 def split_address(address: str) -> list[str]:
