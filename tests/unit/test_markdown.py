@@ -196,3 +196,35 @@ def test_advisories_are_left_out_before_any_failure():
     assert _shown_failures(doc) == len(report.failed)
     assert "advisories are not shown. For the full report, see javascript:alert(1)" in (
         doc.quotes[0])
+
+
+def test_against_a_baseline_new_failures_lead_and_fixed_ones_are_listed(root: Path,
+                                                                          tmp_path: Path):
+    """A known failure is still shown as failed, but the verdict counts only new ones."""
+    common = (str(root), "--plan", str(PLAN), "--no-checkov", "--waivers",
+              str(waivers_file(tmp_path / "w.yaml", [])))
+    report = json.loads(run_scan(*common, "--format", "json")[1])
+    failed = [f for f in report["findings"] if f["status"] == "failed"]
+    passed = next(f for f in report["findings"] if f["status"] == "passed")
+    entries = [{k: f[k] for k in ("control", "check", "resource")}
+               for f in [*failed[1:], passed]]
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(json.dumps({"format": "tfproof-baseline", "version": 1,
+                                    "failures": sorted(entries, key=json.dumps)}))
+    code, markdown = run_scan(*common, "--baseline", str(baseline), "--format", "markdown")
+    assert code == 1
+    doc = read(markdown)
+    assert doc.headings[0].startswith(f"tfproof: 1 new failed finding in 1 control "
+                                      f"({len(failed) - 1} known from the baseline")
+    marks = [row[-1] for t in doc.tables if t.head[0] == "Resource" for row in t.rows]
+    assert sorted(marks) == ["known"] * (len(failed) - 1) + ["new"]
+    (fixed,) = doc.table_under("Fixed since the baseline (1)").rows
+    assert fixed == [passed["control"], passed["check"], passed["resource"], "passed"]
+
+    every = [{k: f[k] for k in ("control", "check", "resource")} for f in failed]
+    baseline.write_text(json.dumps({"format": "tfproof-baseline", "version": 1,
+                                    "failures": sorted(every, key=json.dumps)}))
+    code, markdown = run_scan(*common, "--baseline", str(baseline), "--format", "markdown")
+    assert code == 0
+    assert read(markdown).headings[0].startswith(
+        f"tfproof: no new failure ({len(failed)} known from the baseline")

@@ -28,8 +28,10 @@ GITHUB_LIMIT = 65_536
 # room under GitHub's limit for what a workflow adds around the report (a marker, a title)
 MAX_CHARS = 60_000
 EXPIRY_WINDOW = dt.timedelta(days=30)
-_DROP_ORDER = ("advisory", "waiver", "note", "failed")  # what goes first when it does not fit
+# what goes first when it does not fit
+_DROP_ORDER = ("fixed", "advisory", "waiver", "note", "failed")
 _KIND_WORDS = {"failed": "failed findings", "advisory": "advisories",
+               "fixed": "fixed baseline entries",
                "waiver": "expiring waivers", "note": "notes"}
 _URL = re.compile(r"https://[^\s<>()\[\]`|]+")
 
@@ -79,19 +81,40 @@ def _failed_blocks(report: ScanReport) -> list[_Block]:
     for finding in report.failed:
         by_control[finding.control].append(finding)
     blocks = []
+    against = report.baseline is not None  # then each failure says whether it is new
     for control in sorted(by_control, key=lambda c: (order.get(c, len(order)), c)):
-        findings = sorted(by_control[control],
-                          key=lambda f: (_severity_rank(f), f.resource, f.check))
+        findings = sorted(by_control[control], key=lambda f: (
+            f.baseline == "known", _severity_rank(f), f.resource, f.check))
         title = report.control_titles.get(control)
         heading = f"#### {text(control, 80)}" + (f": {text(title, 200)}" if title else "")
+        new = sum(f.baseline != "known" for f in findings)
+        counted = f"{len(findings)} failed, {new} new" if against else f"{len(findings)} failed"
         blocks.append(_Block("failed", [
-            f"{heading} ({len(findings)} failed)", "",
-            *_table(["Resource", "Where", "Check", "Severity", "Finding", "Fix"]),
+            f"{heading} ({counted})", "",
+            *_table(["Resource", "Where", "Check", "Severity", "Finding", "Fix",
+                     *(["Baseline"] if against else [])]),
         ], [
             f"| {code(f.resource)} | {_where(f)} | {code(f.check, 80)} | {text(f.severity, 20)} "
-            f"| {text(f.message)} | {text(f.remediation)} |" for f in findings
+            f"| {text(f.message)} | {text(f.remediation)} |"
+            + (f" {'known' if f.baseline == 'known' else 'new'} |" if against else "")
+            for f in findings
         ]))
     return blocks
+
+
+def _fixed_block(report: ScanReport) -> list[_Block]:
+    """The baseline's entries that no longer fail (`--write-baseline` drops them)."""
+    fixed = (report.baseline or {}).get("fixed") or []
+    if not fixed:
+        return []
+    return [_Block("fixed", [
+        f"### Fixed since the baseline ({len(fixed)})", "",
+        *_table(["Control", "Check", "Resource", "Now"]),
+    ], [
+        f"| {code(e.get('control'), 80)} | {code(e.get('check'), 80)} "
+        f"| {code(' '.join(str(e[k]) for k in ('root', 'resource') if e.get(k)))} "
+        f"| {text(e.get('now'), 20)} |" for e in fixed
+    ])]
 
 
 def _advisory_block(report: ScanReport) -> list[_Block]:
@@ -161,6 +184,15 @@ def _verdict(report: ScanReport) -> str:
     skipped = [r for r in report.roots or [] if "skipped" in r]
     incomplete = (f" (incomplete: {len(skipped)} of {len(report.roots or [])} root modules "
                   "not scanned)") if skipped else ""
+    if report.baseline is not None and failed:  # only new failures fail the gate
+        new, known = report.new_failed, len(failed) - len(report.new_failed)
+        against = code(report.baseline.get("against"), 200, in_table=False)
+        still = f"{known} known from the baseline {against}, still failed"
+        if not new:
+            return f"## tfproof: no new failure ({still}){incomplete}"
+        controls = len({f.control for f in new})
+        return (f"## tfproof: {len(new)} new failed finding{'s' if len(new) != 1 else ''} "
+                f"in {controls} control{'s' if controls != 1 else ''} ({still}){incomplete}")
     if failed:
         controls = len({f.control for f in failed})
         return (f"## tfproof: {len(failed)} failed finding{'s' if len(failed) != 1 else ''} "
@@ -207,15 +239,15 @@ def render_markdown(
     """
     today = today or dt.date.today()
     failed = _failed_blocks(report)
-    blocks = [*failed, *_advisory_block(report), *_waiver_block(report, today),
-              *_note_block(report)]
+    blocks = [*failed, *_fixed_block(report), *_advisory_block(report),
+              *_waiver_block(report, today), *_note_block(report)]
     failed_heading = [f"### Failed controls ({len(failed)})", ""] if failed else []
 
     def assemble() -> str:
         left_out: dict[str, int] = defaultdict(int)
         for block in blocks:
             left_out[block.kind] += block.left_out()
-        shown_order = ("failed", "advisory", "waiver", "note")
+        shown_order = ("failed", "fixed", "advisory", "waiver", "note")
         lines = [_verdict(report), "",  # then what was left out, before anything else
                  *_notice({k: left_out[k] for k in shown_order}, full_report),
                  *failed_heading]
