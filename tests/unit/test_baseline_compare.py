@@ -114,3 +114,12 @@ def test_entries_of_a_root_left_out_are_neither_known_nor_fixed():
     compare.apply(report, baseline_of(finding("a", root="envs/a"), finding("a", root="envs/b")))
     assert [(e["root"], e["now"]) for e in report.baseline["fixed"]] == [("envs/b", "passed")]
     assert any("not scanned here (envs/a)" in note for note in report.notes)
+
+
+def test_entries_of_a_root_this_run_did_not_touch_are_not_fixed():
+    """`--changed` scans only the roots a change reaches: the others' failures still stand."""
+    report = ScanReport(target="changed files", findings=[finding("a", "passed", root="envs/b")],
+                        roots=[{"path": "envs/b", "resources": 1, "summary": {}}])
+    compare.apply(report, baseline_of(finding("a", root="envs/c"), finding("a", root="envs/b")))
+    assert [(e["root"], e["now"]) for e in report.baseline["fixed"]] == [("envs/b", "passed")]
+    assert any("not scanned here (envs/c)" in note for note in report.notes)

@@ -31,13 +31,21 @@ def apply(report: ScanReport, baseline: Baseline) -> None:
         key = finding_key(finding)
         if finding.status != "failed" and _NOW.index(finding.status) < _rank(now.get(key)):
             now[key] = finding.status
-    # a root of a many-root scan left out (--skip-unplannable) fixed nothing: not "absent"
-    unscanned = {str(e["path"]) for e in report.roots or [] if "skipped" in e}
-    open_ = [key for key in known - failing if row(key).get("root") not in unscanned]
-    if len(open_) < len(known - failing):
+    # a root of a many-root scan left out (--skip-unplannable), or not part of this run at
+    # all (--changed scans only the roots a change touched), fixed nothing: not "absent"
+    scanned = {str(e["path"]) for e in report.roots or [] if "skipped" not in e}
+
+    def unscanned(key: Key) -> str | None:
+        root = row(key).get("root")
+        return str(root) if root is not None and report.roots is not None \
+            and str(root) not in scanned else None
+
+    left = sorted({r for key in known - failing if (r := unscanned(key)) is not None})
+    open_ = [key for key in known - failing if unscanned(key) is None]
+    if left:
         report.notes.append(
             f"{len(known - failing) - len(open_)} baseline failure(s) of root modules not "
-            f"scanned here ({', '.join(sorted(unscanned))}) are neither known nor fixed.")
+            f"scanned here ({', '.join(left)}) are neither known nor fixed.")
     fixed = [_entry(key, now.get(key, "absent")) for key in open_]
     fixed.sort(key=lambda entry: [str(value) for value in entry.values()])
     new = sum(f.baseline == "new" for f in report.failed)
