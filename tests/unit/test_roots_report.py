@@ -9,10 +9,15 @@ planned is said on the verdict line itself.
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
+
+from markdown_support import read
 
 from tfproof.engine.many import merge_waiver_problems, unplannable
 from tfproof.errors import PlanError
 from tfproof.findings import Finding, ScanReport
+from tfproof.formats.junit import render_junit
+from tfproof.formats.markdown import render_markdown
 from tfproof.formats.table import render_table
 
 
@@ -48,6 +53,12 @@ def test_the_same_address_in_two_roots_is_two_findings():
     assert sum("infra/envs/a" in line and "aws_sqs_queue.q" in line
                for line in table.splitlines()) == 1
     assert table.rstrip().endswith("FAIL: 2 failed, 0 waived, 0 passed, 0 advisory")
+    cases = ET.fromstring(render_junit(report)).iter("testcase")
+    assert sorted(c.get("name") for c in cases) == [
+        "infra/envs/a: aws_sqs_queue.q", "infra/envs/b: aws_sqs_queue.q"]
+    (table_md,) = read(render_markdown(report)).tables[:1]
+    assert table_md.head[:2] == ["Resource", "Root"]
+    assert sorted(row[1] for row in table_md.rows) == ["infra/envs/a", "infra/envs/b"]
 
 
 def test_a_root_left_out_is_said_on_the_verdict_line():

@@ -31,8 +31,10 @@ def render_junit(report: ScanReport) -> str:
                             for f in cases)),
         )
         for finding in cases:
+            # two roots of one scan may hold the same address: the root keeps the names apart
+            name = f"{finding.root}: {finding.resource}" if finding.root else finding.resource
             case = ET.SubElement(suite, "testcase", classname=f"{control}.{finding.check}",
-                                 name=finding.resource)
+                                 name=name)
             if finding.file:
                 case.set("file", finding.file)
                 case.set("line", str(finding.line or 1))

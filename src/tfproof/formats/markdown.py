@@ -82,6 +82,7 @@ def _failed_blocks(report: ScanReport) -> list[_Block]:
         by_control[finding.control].append(finding)
     blocks = []
     against = report.baseline is not None  # then each failure says whether it is new
+    rooted = any(f.root for f in report.failed)  # many roots: the same address in two roots
     for control in sorted(by_control, key=lambda c: (order.get(c, len(order)), c)):
         findings = sorted(by_control[control], key=lambda f: (
             f.baseline == "known", _severity_rank(f), f.resource, f.check))
@@ -91,10 +92,12 @@ def _failed_blocks(report: ScanReport) -> list[_Block]:
         counted = f"{len(findings)} failed, {new} new" if against else f"{len(findings)} failed"
         blocks.append(_Block("failed", [
             f"{heading} ({counted})", "",
-            *_table(["Resource", "Where", "Check", "Severity", "Finding", "Fix",
+            *_table(["Resource", *(["Root"] if rooted else []), "Where", "Check", "Severity",
+                     "Finding", "Fix",
                      *(["Baseline"] if against else [])]),
         ], [
-            f"| {code(f.resource)} | {_where(f)} | {code(f.check, 80)} | {text(f.severity, 20)} "
+            f"| {code(f.resource)} |{f' {code(f.root)} |' if rooted else ''} {_where(f)} "
+            f"| {code(f.check, 80)} | {text(f.severity, 20)} "
             f"| {text(f.message)} | {text(f.remediation)} |"
             + (f" {'known' if f.baseline == 'known' else 'new'} |" if against else "")
             for f in findings
