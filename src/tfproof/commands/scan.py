@@ -39,7 +39,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--format", choices=tuple(WRITERS), default="table")
     parser.add_argument("--output", "-o", type=Path, help="write the report here, not stdout")
     parser.add_argument("--waivers", type=Path,
-                        help="waivers YAML (default: policies/waivers.yaml when present)")
+                        help="waivers YAML (default: tfproof's policies/waivers.yaml, only for "
+                        "targets inside its checkout or with TFPROOF_POLICIES_DIR; inline "
+                        "`# tfproof:waive` comments in the .tf files always count)")
     parser.add_argument("--no-checkov", action="store_true",
                         help="custom policies only (skip checkov's built-in checks)")
     add_root_options(parser)  # many roots: FILE..., --changed, --skip-unplannable

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from tfproof import __version__
+from tfproof import __version__, settings
 from tfproof.checkov.runner import CheckovResult, run_checkov
 from tfproof.engine.catalog import (
     CheckovMapping,
@@ -78,13 +78,24 @@ def checkov_findings(
     return findings, undecided
 
 
-def default_waivers() -> Path | None:
-    """policies/waivers.yaml when it exists."""
+def default_waivers(scanned: Path | str | None = None) -> Path | None:
+    """The waivers.yaml of the policies folder, when it exists and belongs to what is scanned.
+
+    tfproof's own `policies/waivers.yaml` holds this platform's accepted risks: they
+    must not waive findings in someone else's repository (a pre-commit hook or CI
+    job running tfproof from its checkout), so without TFPROOF_POLICIES_DIR they
+    apply only to a target inside the checkout. Other repositories pass --waivers.
+    """
     try:
         path = policies_dir() / "waivers.yaml"
     except InputError:
         return None
-    return path if path.is_file() else None
+    if not path.is_file():
+        return None
+    if settings.current().policies_dir is not None or scanned is None:
+        return path  # chosen by the user
+    project = path.parent.parent.resolve()
+    return path if Path(scanned).resolve().is_relative_to(project) else None
 
 
 def scan(
@@ -119,7 +130,8 @@ def scan(
         undecided += skipped
     root = Path(target) if target is not None and Path(target).is_dir() else None
     locator = Locator(root, index)
-    waiver_file = Path(waivers_path) if waivers_path else default_waivers()
+    scanned = target if target is not None else (plan if isinstance(plan, str | Path) else None)
+    waiver_file = Path(waivers_path) if waivers_path else default_waivers(scanned)
     # the waivers file, inline `tfproof:waive` comments (read only with a folder), checkov skips;
     # before annotate: the inline reader refuses a pipe named *.tf that locate would block on
     problems, waiver_notes = waive(findings, index, locator, waiver_file,
