@@ -1,34 +1,45 @@
-"""checkov, run once per plan, offline, with only the built-in checks the catalog maps.
+"""checkov, offline, with only the built-in checks the catalog maps, over the parts of a plan.
 
-One worker process per plan (`tfproof.checkov.worker`: checkov's own
-terraform_plan runner without its CLI; checkov slows down when run repeatedly
-in one process), checks limited to `policies/checkov_map.yaml`, no platform API
-key, no guideline download, no update check; results cached by the plan's
-sha256 (plus the check list and checkov's version) under TFPROOF_CACHE_DIR, so
-an unchanged plan never runs checkov twice. `checkov_command()` and
-`parse_report()` run and read plain `checkov -f`, which the worker's verdicts
-are tested against.
+A plan is split into the parts checkov's checks can see together
+(`tfproof.checkov.partition`: the connected components of checkov's own
+graph), each part's verdicts are cached by the hash of exactly what checkov
+reads for it (`tfproof.checkov.cache`), and the parts not cached are judged by
+worker processes, one per core (`tfproof.checkov.pool`, checkov's own
+terraform_plan runner in `tfproof.checkov.worker`), in batches of a few hundred
+resources: checkov's graph building grows with the square of what it is given,
+a part does not. The verdicts are those of one checkov run over the whole plan
+(tests/compliance/test_checkov_partition.py); a plan with one resource changed
+re-runs checkov on that resource's part alone; an unchanged plan starts no worker.
+
+Checks are limited to `policies/checkov_map.yaml`; no platform API key, no
+guideline download, no update check. `checkov_command()` and `parse_report()` run
+and read plain `checkov -f`, which the worker's verdicts are tested against.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
+import math
 import os
 import shutil
-import subprocess
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from tfproof import cachefile, lifecycle
+from tfproof import lifecycle, progress
+from tfproof.checkov import cache, partition
+from tfproof.checkov.cache import CACHE_FORMAT, cache_key, checkov_version
+from tfproof.checkov.pool import WORKER_TIMEOUT, WorkerPool, offline_env
 from tfproof.errors import ToolchainError
-from tfproof.settings import cache_dir
+from tfproof.plan import gc_paused
+from tfproof.settings import current
 
-CACHE_FORMAT = "3"  # 3: entries carry an integrity header (tfproof.cachefile)
-WORKER_TIMEOUT = 3600  # seconds
+__all__ = ["CACHE_FORMAT", "WORKER_TIMEOUT", "CheckovResult", "cache_key", "checkov_command",
+           "checkov_version", "offline_env", "parse_report", "run_checkov"]
+
+BATCH_VERTICES = 300  # resources per checkov run: small enough that its graph stays linear
 
 
 @dataclass(frozen=True)
@@ -42,14 +53,6 @@ class CheckovResult:
     evaluated_keys: tuple[str, ...] = ()
 
 
-def checkov_version() -> str:
-    """Installed checkov version (part of the cache key)."""
-    try:
-        return metadata.version("checkov")
-    except metadata.PackageNotFoundError as exc:
-        raise ToolchainError("checkov is not installed: run `make venv`.") from exc
-
-
 def checkov_command() -> list[str]:
     """The checkov executable beside this Python (or on PATH)."""
     beside = Path(sys.executable).parent / "checkov"
@@ -57,27 +60,6 @@ def checkov_command() -> list[str]:
     if not found:
         raise ToolchainError("The checkov executable is not installed beside Python or on PATH.")
     return [found]
-
-
-def offline_env() -> dict[str, str]:
-    """The environment checkov runs in: no API key, no update check, no telemetry."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BC_", "PRISMA_"))}
-    env.update({
-        "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true",
-        "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false",
-        "LOG_LEVEL": "ERROR",
-        "PYTHONWARNINGS": "ignore",
-    })
-    return env
-
-
-def cache_key(plan_bytes: bytes, checks: list[str], extra: str = "") -> str:
-    """sha256 of the plan, the check list, checkov's version and the cache format."""
-    digest = hashlib.sha256()
-    for part in (CACHE_FORMAT, checkov_version(), ",".join(sorted(checks)), extra):
-        digest.update(part.encode() + b"\0")
-    digest.update(plan_bytes)
-    return digest.hexdigest()
 
 
 def parse_report(stdout: str) -> list[CheckovResult]:
@@ -105,6 +87,26 @@ def parse_report(stdout: str) -> list[CheckovResult]:
     return out
 
 
+@dataclass
+class _Unit:
+    """One cached unit of work: a part of the plan (or the whole plan) and its cache key."""
+
+    key: str
+    vertices: list[partition.Vertex]
+    results: list[CheckovResult] | None = None
+
+
+def worker_count() -> int:
+    """TFPROOF_CHECKOV_WORKERS, else the CPU cores this process may run on."""
+    chosen = current().checkov_workers
+    if chosen:
+        return chosen
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def run_checkov(
     raw_plan: dict[str, Any],
     checks: list[str],
@@ -112,52 +114,131 @@ def run_checkov(
     use_cache: bool = True,
     resource_types: set[str] | None = None,
 ) -> list[CheckovResult]:
-    """checkov's verdicts on one plan JSON (cached by content), from one worker process.
+    """checkov's verdicts on one plan JSON (see the module docstring).
 
-    The worker (`tfproof.checkov.worker`) hands checkov only the resource types
-    the checks can read; `resource_types`, when given, are kept as well. It runs in its
-    own process group through `lifecycle.run`, so a signal to tfproof stops it at once
-    instead of letting it finish, and it works inside tfproof's owned scratch folder
-    (its trimmed plan is written beside the plan), which goes even when it is killed.
+    `resource_types`, when given, are handed to checkov as well as the types the checks
+    read. `use_cache=False` judges every part afresh (and refreshes the cache).
     """
-    plan_bytes = json.dumps(raw_plan, sort_keys=True).encode()
-    keep = sorted(resource_types or ())
-    key = cache_key(plan_bytes, checks, f"{external_checks_dir or ''}|{','.join(keep)}")
-    folder = cache_dir() / "checkov"
-    folder.mkdir(parents=True, exist_ok=True)
-    cached = folder / f"{key}.json"
-    hit = cachefile.read_json(cached, check=_results) if use_cache else None
-    if hit is not None:
-        return _results(hit)
-    tmp = lifecycle.scratch_dir("checkov")
+    checks = sorted(set(checks))
+    external = str(external_checks_dir or "")
+    if not partition.vertices(raw_plan, None):
+        return []  # no resource and no data source: nothing for checkov to judge
+    scratch = lifecycle.scratch_dir("checkov")
     try:
-        plan_file = tmp / "plan.json"
-        plan_file.write_bytes(plan_bytes)
-        del plan_bytes
-        out_file = tmp / "results.json"
-        args = [sys.executable, "-m", "tfproof.checkov.worker", str(plan_file), str(out_file),
-                "--checks", ",".join(checks), "--keep-types", ",".join(keep)]
-        if external_checks_dir:
-            args += ["--external-checks-dir", str(external_checks_dir)]
-        try:
-            proc = lifecycle.run(args, env=offline_env(), cwd=tmp, timeout=WORKER_TIMEOUT)
-        except subprocess.TimeoutExpired as exc:
-            raise ToolchainError(
-                f"checkov ran longer than {WORKER_TIMEOUT} s and was stopped. Scan a smaller "
-                "plan (split the root module), or run with --no-checkov to judge with "
-                "tfproof's own policies only."
-            ) from exc
-        if proc.returncode != 0 or not out_file.exists():
-            raise ToolchainError(
-                f"checkov failed (exit {proc.returncode}): {(proc.stderr or proc.stdout)[-800:]}"
-            )
-        records = json.loads(out_file.read_text())
+        with WorkerPool(checks, external_checks_dir, worker_count(), scratch) as pool:
+            profile = _profile(checks, external, pool)
+            units = _units(raw_plan, checks, external, profile, resource_types)
+            misses = [u for u in units if not (use_cache and _hit(u))]
+            if misses:
+                _judge(raw_plan, checks, external, misses, pool, scratch, len(units))
     finally:
-        lifecycle.release(tmp)
-    results = _results(records)
-    cachefile.write_json(cached, [{**r.__dict__, "evaluated_keys": list(r.evaluated_keys)}
-                                  for r in results])
-    return results
+        lifecycle.release(scratch)
+    return [result for unit in units for result in unit.results or ()]
+
+
+def _profile(checks: list[str], external: str, pool: WorkerPool) -> dict[str, Any]:
+    """What the checks read (cached per check list; else from the first worker to start)."""
+    key = cache.profile_key(checks, external)
+    found = cache.read(key, cache.check_profile, kind="checkov-profile")
+    if found is not None:
+        return dict(found)
+    pool.start(pool.size)  # a cold cache: every worker will have parts to judge
+    found = pool.profile()
+    try:
+        cache.check_profile(found)
+    except TypeError as exc:
+        raise ToolchainError(f"a checkov worker described its checks wrongly: {exc}") from exc
+    cache.write(key, found, kind="checkov-profile")
+    return found
+
+
+def _units(raw: dict[str, Any], checks: list[str], external: str, profile: dict[str, Any],
+           resource_types: set[str] | None) -> list[_Unit]:
+    """The plan's units of work, each with the key of exactly what checkov will read."""
+    if external:  # tfproof's own checks index the plan file itself: it goes as it is
+        return [_Unit(cache_key(cache.canonical(raw), checks, external),
+                      partition.vertices(raw, None))]
+    types = None if profile["types"] is None else set(profile["types"]) | set(resource_types or ())
+    with gc_paused():
+        parts = (partition.parts(raw, types) if profile["split"]
+                 else partition.whole(raw, types))
+        return [_Unit(cache_key(cache.canonical(partition.document(raw, p.vertices)), checks),
+                      p.vertices) for p in parts]
+
+
+def _hit(unit: _Unit) -> bool:
+    found = cache.read(unit.key, _results)
+    if found is not None:
+        unit.results = _results(found)
+    return found is not None
+
+
+def _batches(units: list[_Unit], workers: int) -> list[list[_Unit]]:
+    """Units packed into checkov runs of about BATCH_VERTICES, largest first, at least one
+    per worker when there are enough units."""
+    total = sum(len(u.vertices) for u in units)
+    count = max(min(workers, len(units)), math.ceil(total / BATCH_VERTICES))
+    batches: list[list[_Unit]] = [[] for _ in range(count)]
+    sizes = [0] * count
+    for unit in sorted(units, key=lambda u: -len(u.vertices)):
+        lightest = sizes.index(min(sizes))
+        batches[lightest].append(unit)
+        sizes[lightest] += len(unit.vertices)
+    return sorted((b for b in batches if b), key=lambda b: -sum(len(u.vertices) for u in b))
+
+
+def _judge(raw: dict[str, Any], checks: list[str], external: str, misses: list[_Unit],
+           pool: WorkerPool, scratch: Path, total: int) -> None:
+    """Run checkov on the units not cached; fill in and cache their verdicts as they come."""
+    batches = _batches(misses, pool.size) if not external else [misses]
+    jobs: dict[Path, list[_Unit]] = {}
+    for number, batch in enumerate(batches):
+        plan_file = scratch / f"part-{number}.json"
+        vertices = [v for unit in batch for v in unit.vertices]
+        document = raw if external else partition.document(raw, vertices)
+        plan_file.write_text(json.dumps(document))
+        del document
+        jobs[scratch / f"verdicts-{number}.json"] = batch
+    progress.say(f"checkov: {total} part(s) of the plan, {total - len(misses)} cached; judging "
+                 f"{len(misses)} in {len(batches)} run(s) on {min(pool.size, len(batches))} "
+                 "worker(s)")
+    pool.start(len(batches))
+    for out in pool.run([(out.with_name(out.name.replace("verdicts-", "part-")), out)
+                         for out in jobs]):
+        records = cache.load_records(out.read_text())
+        out.unlink()
+        _assign(records, jobs[out], checks, owned=not external)
+
+
+def _assign(records: Any, units: list[_Unit], checks: list[str], owned: bool) -> None:
+    """Hand a batch's verdicts to the units that own their resources, and cache each unit's."""
+    try:
+        results = _results(records)
+    except (TypeError, KeyError, ValueError) as exc:
+        raise ToolchainError(
+            "a checkov worker returned verdicts of the wrong shape; no verdict is taken from "
+            "them. Run the scan again, or run with --no-checkov."
+        ) from exc
+    owner = {v.address: unit for unit in units for v in unit.vertices}
+    wanted = set(checks)
+    for unit in units:
+        unit.results = []
+    for result in results:
+        unit = owner.get(result.resource) if owned else units[0]
+        if unit is None or (owned and result.check not in wanted):
+            raise ToolchainError(
+                f"a checkov worker returned a verdict ({result.check} on {result.resource}) "
+                "for a resource or check it was not given; no verdict is taken from it. Run "
+                "the scan again, or run with --no-checkov."
+            )
+        assert unit.results is not None
+        unit.results.append(result)
+    for unit in units:
+        cache.write(unit.key, [_record(r) for r in unit.results or ()])
+
+
+def _record(result: CheckovResult) -> dict[str, Any]:
+    return {**result.__dict__, "evaluated_keys": list(result.evaluated_keys)}
 
 
 def _results(records: Any) -> list[CheckovResult]:
@@ -165,11 +246,19 @@ def _results(records: Any) -> list[CheckovResult]:
     if not isinstance(records, list):
         raise TypeError("checkov results are not a list")
     out = []
-    for record in records:
+    for record in _dicts(records):
         keys = record["evaluated_keys"]
         result = CheckovResult(**{**record, "evaluated_keys": tuple(keys)})
         if not (isinstance(result.check, str) and isinstance(result.resource, str)
-                and isinstance(result.passed, bool) and isinstance(keys, list)):
+                and isinstance(result.passed, bool) and isinstance(keys, list)
+                and isinstance(result.name, str)):
             raise TypeError("a checkov result has fields of the wrong type")
         out.append(result)
     return out
+
+
+def _dicts(records: Iterable[Any]) -> Iterable[dict[str, Any]]:
+    for record in records:
+        if not isinstance(record, dict):
+            raise TypeError("a checkov result is not an object")
+        yield record

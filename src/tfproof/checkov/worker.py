@@ -7,27 +7,33 @@ parses the plan JSON with a line-tracking YAML parser (pure Python: ~15 s and
 imports only the terraform_plan runner, reads the plan through checkov's own
 plain-JSON path (the one checkov takes for plans over CHECKOV_MAX_IAC_FILE_SIZE,
 which the worker sets to 0 unless external checks need the YAML reader's
-`__file__` keys), hands checkov only the resource types the
-requested checks can read (resource checks: their supported types; graph
-checks: every type their solvers name, connected types included), and writes
-one compact record per verdict. Checks, graph and verdicts are checkov's:
-tests/compliance/test_checkov_runner.py compares them with plain `checkov -f`.
+`__file__` keys), and writes one compact record per verdict. Checks, graph and
+verdicts are checkov's: tests/compliance/test_checkov_runner.py compares them
+with plain `checkov -f`.
 
-Run as `python -m tfproof.checkov.worker PLAN OUT --checks ID,ID [--external-checks-dir D]
-[--keep-types T,T]`; exit 0 when OUT was written.
+The worker is a small server, so that one import of checkov (~1.5 s) serves many
+parts of a plan (`tfproof.checkov.pool` runs one per core):
+
+    python -m tfproof.checkov.worker --checks ID,ID [--external-checks-dir D]
+
+It first prints one line `{"profile": {...}}` (what the checks read: `profile`),
+then reads one JSON line per job from stdin, `{"plan": PATH, "out": PATH}`,
+writes the verdicts to OUT (atomically) and answers `{"done": OUT}`. End of
+stdin ends it with exit 0; a plan checkov cannot read ends it with exit 3 and
+the reason on stderr. checkov's own prints go to stderr: stdout is the protocol.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
+import inspect
 import json
 import os
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 
 def _solver_types(solver: Any) -> Iterator[str]:
@@ -43,31 +49,75 @@ def _solver_types(solver: Any) -> Iterator[str]:
         yield from _solver_types(sub)
 
 
+def _registered(checks: Iterable[str]) -> tuple[list[Any], list[Any]]:
+    """The requested checks' objects: (resource, data and provider checks; graph checks)."""
+    from checkov.common.checks_infra.registry import get_graph_checks_registry
+    from checkov.terraform.checks.data.registry import data_registry
+    from checkov.terraform.checks.provider.registry import provider_registry
+    from checkov.terraform.checks.resource.registry import resource_registry
+
+    wanted = set(checks)
+    plain = []
+    for registry in (resource_registry, data_registry, provider_registry):
+        for check_list in (*registry.checks.values(), *registry.wildcard_checks.values()):
+            plain += [check for check in check_list if check.id in wanted]
+    graph = get_graph_checks_registry("terraform")
+    graph.load_checks()
+    return plain, [check for check in graph.checks if check.id in wanted]
+
+
 def readable_types(checks: Iterable[str]) -> set[str] | None:
     """Resource types the given checks can read; None when one of them reads any type.
 
     Loads checkov's resource and graph registries (the worker needs them anyway).
     """
-    from checkov.common.checks_infra.registry import get_graph_checks_registry
-    from checkov.terraform.checks.data.registry import data_registry
-    from checkov.terraform.checks.resource.registry import resource_registry
+    return _types(*_registered(checks))
 
-    wanted = set(checks)
+
+def _types(plain: list[Any], graph: list[Any]) -> set[str] | None:
     types: set[str] = set()
-    for registry in (resource_registry, data_registry):
-        for check_list in (*registry.checks.values(), *registry.wildcard_checks.values()):
-            for check in check_list:
-                if check.id in wanted:
-                    types.update(check.supported_resources)
-    graph = get_graph_checks_registry("terraform")
-    graph.load_checks()
-    for check in graph.checks:
-        if check.id in wanted:
-            types.update(getattr(check, "resource_types", None) or ())
-            types.update(_solver_types(check.solver))
+    for check in plain:
+        types.update(check.supported_resources)
+    for check in graph:
+        types.update(getattr(check, "resource_types", None) or ())
+        types.update(_solver_types(check.solver))
     if not types or any("*" in t or t in ("all", "ALL") for t in types):
         return None
     return types
+
+
+def profile(checks: list[str], external: bool) -> dict[str, Any]:
+    """What the checks read: the resource types (None: any) and whether the plan may be split
+    into its graph components (`tfproof.checkov.partition`), with the reason when not."""
+    from checkov.terraform.checks.provider.registry import provider_registry
+
+    plain, graph = _registered(checks)
+    types = None if external else _types(plain, graph)
+    why = ""
+    if external:
+        why = "tfproof's own checks read the whole plan"
+    elif types is None:
+        why = "a check reads every resource type"
+    for check in plain:
+        if why:
+            break
+        if any(check in group for group in provider_registry.checks.values()):
+            why = f"{check.id} judges the provider configuration, which every part holds"
+        elif ".graph" in _source(type(check)):
+            why = f"{check.id} searches the whole graph"
+    for check in graph:
+        if not why and any("provider" in t for t in _solver_types(check.solver)):
+            why = f"{check.id} connects to provider configurations"
+    return {"types": sorted(types) if types is not None else None, "split": not why,
+            "why": why}
+
+
+def _source(cls: type) -> str:
+    """A check class's source (".graph" when unknown: a check not read is not trusted)."""
+    try:
+        return inspect.getsource(cls)
+    except (OSError, TypeError):
+        return ".graph"
 
 
 def trim_plan(raw_plan: dict[str, Any], types: set[str]) -> dict[str, Any]:
@@ -104,49 +154,65 @@ def _records(report: Any) -> list[dict[str, Any]]:
                 "name": record.check_name or "",
                 "resource": record.resource_address or record.resource or "",
                 "passed": passed,
-                "evaluated_keys": list(result.get("evaluated_keys") or ()),
+                # sorted: checkov collects some of them in a set, whose order changes per process
+                "evaluated_keys": sorted(result.get("evaluated_keys") or ()),
             })
     return out
 
 
-def scan(
-    plan_path: Path, checks: list[str], external_checks_dir: Path | None = None,
-    keep_types: Iterable[str] = (),
-) -> list[dict[str, Any]]:
-    """checkov's verdicts (mapped checks only) on one plan file, as plain records."""
+class Unreadable(Exception):
+    """checkov could not read a plan it was given: no verdict may come from it."""
+
+
+def scan(plan_path: Path, checks: list[str],
+         external_checks_dir: Path | None = None) -> list[dict[str, Any]]:
+    """checkov's verdicts (the given checks only) on one plan file, as plain records."""
     from checkov.runner_filter import RunnerFilter
     from checkov.terraform.plan_runner import Runner
 
     runner_filter = RunnerFilter(framework=["terraform_plan"], checks=checks,
                                  show_progress_bar=False)
-    types = None if external_checks_dir else readable_types(checks)
     # beside the plan: in tfproof's owned scratch folder, which goes even if this worker is
     # killed (a folder in TMPDIR would stay behind, with nobody to remove it)
-    with tempfile.TemporaryDirectory(prefix="tfproof-checkov-worker-",
-                                     dir=plan_path.parent) as tmp:
-        target = plan_path
-        if types is not None:
-            raw = json.loads(plan_path.read_text())
-            target = Path(tmp) / plan_path.name
-            target.write_text(json.dumps(trim_plan(raw, types | set(keep_types))))
-            del raw
-            gc.collect()
-        report = Runner().run(
-            root_folder=None, files=[str(target)], runner_filter=runner_filter,
+    with tempfile.TemporaryDirectory(prefix="tfproof-checkov-worker-", dir=plan_path.parent):
+        runner = Runner()
+        report = runner.run(
+            root_folder=None, files=[str(plan_path)], runner_filter=runner_filter,
             external_checks_dir=[str(external_checks_dir)] if external_checks_dir else None,
         )
     reports = report if isinstance(report, list) else [report]
+    if any(rep.parsing_errors for rep in reports) or not runner.definitions:
+        raise Unreadable(f"checkov could not read {plan_path.name} (a part of the plan)")
     return [r for rep in reports for r in _records(rep)]
+
+
+def serve(checks: list[str], external: Path | None, jobs: TextIO, answers: TextIO) -> int:
+    """The worker's loop (see the module docstring); the exit status."""
+    import checkov.terraform.plan_runner  # noqa: F401 - ready before it says so (~1 s of import)
+
+    answers.write(json.dumps({"profile": profile(checks, external is not None)}) + "\n")
+    answers.flush()
+    for line in jobs:
+        job = json.loads(line)
+        out = Path(job["out"])
+        try:
+            records = scan(Path(job["plan"]), checks, external)
+        except Unreadable as exc:
+            print(f"tfproof.checkov.worker: {exc}", file=sys.stderr, flush=True)
+            return 3
+        tmp = out.with_name(out.name + ".tmp")
+        tmp.write_text(json.dumps(records))
+        tmp.replace(out)
+        answers.write(json.dumps({"done": str(out)}) + "\n")
+        answers.flush()
+    return 0
 
 
 def main(argv: list[str]) -> int:
     """Command line of the worker (see the module docstring)."""
     parser = argparse.ArgumentParser(prog="python -m tfproof.checkov.worker")
-    parser.add_argument("plan", type=Path)
-    parser.add_argument("out", type=Path)
     parser.add_argument("--checks", required=True)
     parser.add_argument("--external-checks-dir", type=Path, default=None)
-    parser.add_argument("--keep-types", default="")
     args = parser.parse_args(argv)
     if "checkov" in sys.modules:  # pragma: no cover - imported before the env was set
         raise SystemExit("tfproof.checkov.worker must start in a fresh interpreter")
@@ -156,11 +222,16 @@ def main(argv: list[str]) -> int:
         # on 2,000 resources, for line numbers no built-in check reads. External checks keep
         # the YAML reader: tfproof's own checks find the plan file through its `__file__` keys.
         os.environ["CHECKOV_MAX_IAC_FILE_SIZE"] = "0"
-    records = scan(args.plan, [c for c in args.checks.split(",") if c],
-                   args.external_checks_dir,
-                   [t for t in args.keep_types.split(",") if t])
-    args.out.write_text(json.dumps(records))
-    return 0
+    # the protocol keeps the real stdout; whatever checkov prints goes to stderr
+    answers = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    status = serve([c for c in args.checks.split(",") if c], args.external_checks_dir,
+                   sys.stdin, answers)
+    answers.flush()
+    sys.stderr.flush()
+    # every result is written and renamed into place: tearing down checkov's ~1,000 modules
+    # would only keep the scan waiting (about a second)
+    os._exit(status)
 
 
 if __name__ == "__main__":
