@@ -60,7 +60,7 @@ def test_worker_verdicts_equal_plain_checkov(sandbox_plan: Plan, tmp_path: Path,
     def no_worker(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("checkov ran although the cache holds this plan")
 
-    monkeypatch.setattr(checkov_runner.lifecycle, "run", no_worker)
+    monkeypatch.setattr(checkov_runner.lifecycle, "popen", no_worker)  # workers start by popen
     again = run_checkov(sandbox_plan.raw, checks, resource_types=set(checkov_resource_types()))
     assert again == ours
 
