@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import quote
 
 from tfproof.findings import Finding, ScanReport, sorted_findings
+from tfproof.secrets.scrub import scrub
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT = "tfproofFindingHash/v1"  # bump the version if what it hashes ever changes
@@ -52,12 +53,14 @@ def fingerprint(finding: Finding, occurrence: int = 0) -> str:
     A JSON array is hashed, not a joined string, so no address can collide with
     another by containing the separator. `occurrence` tells apart the (unexpected)
     second finding with the same identity in one run, which code scanning would
-    otherwise merge.
+    otherwise merge. Values are scrubbed first, as the report's text is: a hash of an
+    address whose `for_each` key is a secret would let anyone who reads the alert test
+    guesses of that secret offline.
     """
-    parts: list[Any] = [finding.control, finding.check, finding.resource]
+    parts: list[Any] = [scrub(finding.control), scrub(finding.check), scrub(finding.resource)]
     root = getattr(finding, "root", None)  # findings of a multi-root scan name their root
     if root:
-        parts.append(str(root))
+        parts.append(scrub(str(root)))
     if occurrence:
         parts.append(occurrence)
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()

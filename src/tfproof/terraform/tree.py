@@ -54,10 +54,13 @@ def tf_files(directory: Path) -> list[Path]:
     """The Terraform configuration files of one module directory (not recursive).
 
     A `*.tf` / `*.tf.json` entry that is not a readable regular file refuses the run.
+    A name starting with "." is not configuration: Terraform ignores it (its
+    `configs.IsIgnoredFile`), so its blocks must neither carry an inline waiver onto the
+    real resource of the same address nor give a finding its file:line.
     """
     out = []
     for path in directory.iterdir():
-        if not path.name.endswith(_CONFIG_SUFFIXES):
+        if not path.name.endswith(_CONFIG_SUFFIXES) or path.name.startswith("."):
             continue
         problem = userfiles.problem(path)
         if problem is not None:

@@ -1,0 +1,82 @@
+"""Hostile inputs to the newer `tfproof scan` entry points, each one a defect found by trying.
+
+Every test here failed before its fix (see the commit that added it). They run on the
+committed plan of fixtures/inline_waivers or on tiny trees of empty folders and
+never plan anything, so the whole file costs well under a second of CPU.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tfproof import cli
+from tfproof.findings import Finding, ScanReport
+from tfproof.formats.sarif import render_sarif
+from tfproof.secrets.scrub import forget_all, remember, scrub
+
+FIXTURE = Path(__file__).parent / "fixtures" / "inline_waivers"
+PLAN = FIXTURE / "plan.json"
+
+
+@pytest.fixture(autouse=True)
+def _forget():
+    forget_all()
+    yield
+    forget_all()
+
+
+@pytest.fixture()
+def root(tmp_path) -> Path:
+    """A copy of the inline-waivers fixture (its plan stays the committed one)."""
+    copy = tmp_path / "root"
+    shutil.copytree(FIXTURE, copy, ignore=shutil.ignore_patterns("plan.json", "README.md"))
+    return copy
+
+
+def scan_json(root: Path, capsys, *extra: str) -> tuple[int, dict, str]:
+    waivers = root.parent / "no-waivers.yaml"
+    waivers.write_text("waivers: []\n")
+    code = cli.main(["scan", str(root), "--plan", str(PLAN), "--no-checkov", "--waivers",
+                     str(waivers), "--format", "json", *extra])
+    out, err = capsys.readouterr()
+    return code, (json.loads(out) if code in (0, 1) else {}), err
+
+
+def test_a_hidden_tf_file_terraform_never_reads_waives_nothing(root, capsys):
+    # Terraform skips files whose name starts with "." (configs.IsIgnoredFile); a waiver on a
+    # look-alike block in such a file waived the real resource and moved its file:line there
+    (root / ".sneaky.tf").write_text(
+        '# tfproof:waive AUDIT-LOGS reason="nobody looks" owner=mallory expires=2099-12-31\n'
+        'resource "aws_s3_bucket" "legacy" {\n}\n')
+    code, doc, err = scan_json(root, capsys)
+    assert code == 1, err
+    legacy = [f for f in doc["findings"] if f["resource"] == "aws_s3_bucket.legacy"]
+    logging = [f for f in legacy if f["check"] == "TFP_S3_ACCESS_LOGGING"]
+    assert [f["status"] for f in logging] == ["failed"]
+    assert not [f for f in doc["findings"] if ".sneaky.tf" in str(f.get("file"))]
+    assert {f["file"] for f in legacy} == {f"{root}/main.tf"}
+
+
+def test_a_sarif_fingerprint_is_no_hash_of_a_secret_in_the_address():
+    # a for_each key that is a --var secret is redacted in the text, but the fingerprint was
+    # sha256 of the raw address: anyone who can read the alert could test guesses offline
+    secret = "Hunter2Hunter2"
+    remember(secret)
+    finding = Finding(control="TAGS", check="TFP_TAGS_REQUIRED", source="tfproof",
+                      resource=f'aws_sqs_queue.q["{secret}"]', status="failed",
+                      severity="low", message="missing tags")
+    # as `emit` writes it: the text scrubbed, which cannot reach inside a hash
+    log = scrub(render_sarif(ScanReport(target="r1", findings=[finding], tool_version="0")))
+    raw = hashlib.sha256(json.dumps([finding.control, finding.check, finding.resource])
+                         .encode()).hexdigest()
+    assert secret not in log
+    assert raw not in log
+    (result,) = json.loads(log)["runs"][0]["results"]
+    redacted = hashlib.sha256(json.dumps(
+        [finding.control, finding.check, 'aws_sqs_queue.q["**REDACTED**"]']).encode()).hexdigest()
+    assert result["partialFingerprints"]["tfproofFindingHash/v1"] == redacted
