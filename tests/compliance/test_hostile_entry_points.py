@@ -80,3 +80,29 @@ def test_a_sarif_fingerprint_is_no_hash_of_a_secret_in_the_address():
     redacted = hashlib.sha256(json.dumps(
         [finding.control, finding.check, 'aws_sqs_queue.q["**REDACTED**"]']).encode()).hexdigest()
     assert result["partialFingerprints"]["tfproofFindingHash/v1"] == redacted
+
+
+def test_changed_folder_that_holds_roots_feeds_them(tmp_path, monkeypatch):
+    # `tfproof scan --changed .` (or infra/) said "nothing to scan" and PASSED with exit 0
+    # while the folder held root modules with failures: a folder changed is everything in it
+    from tfproof.terraform.roots import changed_roots, find_roots
+
+    provider = 'provider "aws" {\n  region = "us-east-1"\n}\n'
+    for name in ("envs/a", "envs/b", "other/c"):
+        (tmp_path / name).mkdir(parents=True)
+        (tmp_path / name / "main.tf").write_text(provider)
+    (tmp_path / "envs/a/templates").mkdir()
+    (tmp_path / "envs/a/templates/t.json").write_text("{}")
+    (tmp_path / "docs").mkdir()
+    monkeypatch.chdir(tmp_path)
+    roots = list(find_roots(Path(".")).roots)
+    assert len(roots) == 3
+
+    def fed(*changed: str) -> list[str]:
+        found = changed_roots(roots, [Path(c) for c in changed])
+        return sorted(p.as_posix() for p in found.roots)
+
+    assert fed(".") == ["envs/a", "envs/b", "other/c"]
+    assert fed("envs") == fed("envs/") == fed(str(tmp_path / "envs")) == ["envs/a", "envs/b"]
+    assert fed("envs/a") == fed("envs/a/templates") == ["envs/a"]
+    assert fed("docs") == []  # a folder no root reads from changes no plan

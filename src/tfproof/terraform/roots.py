@@ -184,8 +184,8 @@ def _abs(path: Path) -> Path:
 def _feeds(path: Path, names: set[Path], folders: set[Path]) -> bool:
     """Whether one changed path is read by a root that reads `names` in `folders`."""
     absolute, real = _abs(path), path.resolve()
-    if path.is_dir():
-        return real in folders
+    if path.is_dir():  # a folder changed is everything in it (`--changed .` is every root)
+        return any(f == d or d in f.parents for f in folders for d in (absolute, real))
     if not os.path.lexists(path):
         return absolute.parent in folders or real.parent in folders
     return absolute in names or real in names
