@@ -106,3 +106,24 @@ def test_changed_folder_that_holds_roots_feeds_them(tmp_path, monkeypatch):
     assert fed("envs") == fed("envs/") == fed(str(tmp_path / "envs")) == ["envs/a", "envs/b"]
     assert fed("envs/a") == fed("envs/a/templates") == ["envs/a"]
     assert fed("docs") == []  # a folder no root reads from changes no plan
+
+
+def test_changed_var_file_of_the_run_feeds_every_root(tmp_path, monkeypatch, capsys):
+    # `--var-file vars/prod.tfvars --changed vars/prod.tfvars` (the hook with a var file in
+    # its args) scanned nothing and passed, yet that file is read by every root's plan. The
+    # root here cannot be planned offline (a provider tfproof does not bundle: init fails in
+    # half a second), so being fed shows as exit 2 naming it, never as the exit 0 of old.
+    (tmp_path / "envs/a").mkdir(parents=True)
+    (tmp_path / "envs/a/main.tf").write_text(
+        'provider "nosuch" {}\nresource "nosuch_thing" "x" {}\n')
+    (tmp_path / "vars").mkdir()
+    (tmp_path / "vars/prod.tfvars").write_text("x = 1\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    code = cli.main(["scan", "--no-checkov", "--changed", "vars/prod.tfvars"])
+    assert code == 0, capsys.readouterr().err  # no var file in the run: nobody reads it
+    capsys.readouterr()
+    code = cli.main(["scan", "--no-checkov", "--var-file", "vars/prod.tfvars",
+                     "--changed", "vars/prod.tfvars"])
+    err = capsys.readouterr().err
+    assert code == 2 and "envs/a" in err, err

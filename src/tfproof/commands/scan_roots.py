@@ -90,7 +90,11 @@ def _scan(
     notes = discovery.notes()
     roots = list(discovery.roots)
     if changed is not None:
-        mapped = changed_roots(roots, changed)
+        # a --var-file of this run is read by every root's plan: changing it changes them all
+        shared = {p.resolve() for p in args.var_file}
+        mapped = changed_roots(roots, [p for p in changed if p.resolve() not in shared])
+        if any(p.resolve() in shared for p in changed):
+            mapped.roots = {root: mapped.roots.get(root, []) for root in roots}
         roots = [root for root in roots if root in mapped.roots]
         if mapped.unmapped:
             notes.append(f"{len(mapped.unmapped)} changed file(s) feed no root module below "
