@@ -127,3 +127,16 @@ def test_changed_var_file_of_the_run_feeds_every_root(tmp_path, monkeypatch, cap
                      "--changed", "vars/prod.tfvars"])
     err = capsys.readouterr().err
     assert code == 2 and "envs/a" in err, err
+
+
+@pytest.mark.parametrize("args", ["--out report.json", "--outp=report.json", "--form table",
+                                  "--fo=table", "-oreport.json", "--output=x", "--o r.json"])
+def test_action_args_that_argparse_reads_as_output_or_format_are_refused(args):
+    # argparse takes any unique prefix of an option: `--out r.json` sent the report to a file,
+    # and the step then failed with "a tfproof bug" instead of naming the input
+    from tfproof.ci.inputs import read_inputs
+    from tfproof.errors import InputError
+
+    with pytest.raises(InputError, match="`args` sets"):
+        read_inputs({"INPUT_PATH": "infra", "INPUT_ARGS": f"--no-checkov {args}"})
+    assert read_inputs({"INPUT_PATH": "infra", "INPUT_ARGS": "--no-checkov --var o=1"}).args

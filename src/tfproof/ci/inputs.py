@@ -110,7 +110,9 @@ def read_inputs(env: Mapping[str, str] | None = None) -> ActionInputs:
     except ValueError as exc:
         raise InputError(f"The action input `args` cannot be split into arguments ({exc}); "
                          "quote it as you would in a shell.") from exc
-    reserved = [a for a in args if a.split("=")[0] in _RESERVED or re.match(r"-o.", a)]
+    # argparse also takes any unique prefix of an option (`--out x` is `--output x`)
+    reserved = [a for a in args if re.match(r"-o.", a) or (name := a.split("=")[0]) in _RESERVED
+                or (len(name) > 2 and any(r.startswith(name) for r in _RESERVED))]
     if reserved:
         raise InputError(
             f"The action input `args` sets {reserved[0]!r}: the action writes the SARIF file and "
