@@ -140,3 +140,32 @@ def test_action_args_that_argparse_reads_as_output_or_format_are_refused(args):
     with pytest.raises(InputError, match="`args` sets"):
         read_inputs({"INPUT_PATH": "infra", "INPUT_ARGS": f"--no-checkov {args}"})
     assert read_inputs({"INPUT_PATH": "infra", "INPUT_ARGS": "--no-checkov --var o=1"}).args
+
+
+def test_the_step_summary_of_a_scan_that_could_not_run_renders_names_as_text(
+        tmp_path, monkeypatch):
+    # the error paragraph went into $GITHUB_STEP_SUMMARY as raw markdown: a root folder named
+    # by a pull request became a link, an HTML tag and an @mention on the run's page
+    from markdown_it import MarkdownIt
+
+    from tfproof.ci import github
+
+    name = "[approve](evil.example) <img src=x onerror=alert(1)> @org_admins *x*"
+    (tmp_path / "infra" / name).mkdir(parents=True)
+    (tmp_path / "infra" / name / "main.tf").write_text(
+        'provider "nosuch" {}\nresource "nosuch_thing" "x" {}\n')
+    summary = tmp_path / "summary.md"
+    for key, value in {"INPUT_PATH": "infra", "INPUT_CHECKOV": "false",
+                       "GITHUB_WORKSPACE": str(tmp_path), "GITHUB_OUTPUT": str(tmp_path / "out"),
+                       "GITHUB_STEP_SUMMARY": str(summary), "RUNNER_TEMP": str(tmp_path),
+                       "HTTPS_PROXY": "http://127.0.0.1:9"}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    assert github.main() == 2
+    tokens = MarkdownIt("commonmark", {"html": True}).parse(summary.read_text())
+    inline = [t for b in tokens for t in (b.children or [])]
+    kinds = {t.type for t in [*tokens, *inline]}
+    assert not kinds & {"link_open", "image", "html_inline", "html_block", "em_open"}, kinds
+    shown = "".join(t.content for t in [*tokens, *inline]
+                    if t.type in ("text", "code_inline", "fence"))
+    assert name in shown

@@ -18,6 +18,7 @@ import contextlib
 import dataclasses
 import importlib.resources
 import io
+import re
 import sys
 import uuid
 from collections.abc import Iterator
@@ -32,6 +33,7 @@ from tfproof.commands.common import check_output, emit
 from tfproof.engine.policy import policies_dir
 from tfproof.errors import TfproofError
 from tfproof.findings import ScanReport
+from tfproof.formats import mdtext
 from tfproof.formats.sarif import render_sarif
 from tfproof.formats.table import render_table
 from tfproof.secrets.scrub import scrub
@@ -125,8 +127,13 @@ def step(inputs: ActionInputs, runner: Runner) -> int:
     return result
 
 
-def _quoted(text: str) -> str:
-    return "\n".join(f"> {line}" for line in text.splitlines() or [""])
+def _quoted(message: str) -> str:
+    """The paragraph in a fenced code block, so it renders as the text it is: it names
+    folders and files of the pull request, which must not become links, HTML or @mentions
+    on the run's page (a fence longer than any run of backticks in it; no control chars)."""
+    lines = [mdtext.clean(line, 20_000) for line in message.splitlines() or [""]]
+    fence = "`" * max([3, *(len(run) + 1 for run in re.findall("`+", message))])
+    return "\n".join([f"{fence}text", *lines, fence])
 
 
 @contextlib.contextmanager
