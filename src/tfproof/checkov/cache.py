@@ -27,7 +27,7 @@ from tfproof import cachefile
 from tfproof.errors import ToolchainError
 from tfproof.settings import cache_dir
 
-CACHE_FORMAT = "4"  # 4: one entry per part of a plan (3: one per plan)
+CACHE_FORMAT = "5"  # 4, 5: one entry per part of a plan (3: one per plan); 5: coupled types
 
 
 @functools.cache
@@ -89,6 +89,11 @@ def check_profile(document: Any) -> None:
     if types is not None and not (isinstance(types, list)
                                   and all(isinstance(t, str) for t in types)):
         raise TypeError("a checkov profile's types are a list of names or null")
+    coupled = document.get("coupled")
+    if not (isinstance(coupled, list) and all(
+            isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)
+            for pair in coupled)):
+        raise TypeError("a checkov profile's coupled types are [block, type] pairs")
 
 
 def load_records(text: str) -> Any:

@@ -140,8 +140,10 @@ class Group:
         return tied[0]
 
 
-def components(nodes: list[Vertex]) -> list[list[Vertex]]:
-    """The vertices grouped into the connected components of checkov's graph, in plan order."""
+def components(nodes: list[Vertex],
+               coupled: set[tuple[str, str]] | None = None) -> list[list[Vertex]]:
+    """The vertices grouped into the connected components of checkov's graph, in plan order,
+    with the vertices of one (block, type) of `coupled` and one name kept together."""
     by_name: dict[tuple[str, str], list[Vertex]] = {}
     for vertex in nodes:
         by_name.setdefault((vertex.block, vertex.name), []).append(vertex)
@@ -176,6 +178,10 @@ def components(nodes: list[Vertex]) -> list[list[Vertex]]:
                 for other in tied[1:]:
                     join(tied[0].index, other.index)
             join(vertex.index, tied[0].index)
+    first: dict[tuple[str, str], int] = {}
+    for vertex in nodes:
+        if (vertex.block, str(vertex.item.get("type"))) in (coupled or ()):
+            join(first.setdefault((vertex.block, vertex.name), vertex.index), vertex.index)
     members: dict[int, list[Vertex]] = {}
     for vertex in nodes:
         members.setdefault(find(vertex.index), []).append(vertex)

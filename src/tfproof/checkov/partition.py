@@ -23,6 +23,7 @@ split (external checks, a check that reads more than a component) as one part.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -127,9 +128,11 @@ def vertices(raw: dict[str, Any], types: set[str] | None) -> list[Vertex]:
     return out
 
 
-def parts(raw: dict[str, Any], types: set[str] | None) -> list[Part]:
-    """The plan's vertices grouped into checkov's connected components, in plan order."""
-    return [Part(members) for members in components(vertices(raw, types))]
+def parts(raw: dict[str, Any], types: set[str] | None,
+          coupled: Iterable[tuple[str, str]] = ()) -> list[Part]:
+    """The plan's vertices grouped into checkov's connected components, in plan order; a
+    (block, type) of `coupled` keeps its same-named vertices in one part."""
+    return [Part(members) for members in components(vertices(raw, types), set(coupled))]
 
 
 def whole(raw: dict[str, Any], types: set[str] | None) -> list[Part]:
@@ -145,14 +148,16 @@ def document(raw: dict[str, Any], chosen: list[Vertex]) -> dict[str, Any]:
     root: dict[str, Any] = {}
     modules: dict[str, dict[str, Any]] = {"": root}
     conf_root: dict[str, Any] = {}
-    listed: set[int] = set()  # ids of the configuration blocks already in the document
+    listed: set[tuple[int, int]] = set()  # (module node, block) pairs already in the document
     ordered = sorted(chosen, key=lambda v: v.index)
     for vertex in ordered:
         _module_node(modules, vertex.module).setdefault("resources", []).append(vertex.item)
-        for entry in vertex.confs:
-            if id(entry) not in listed:
-                listed.add(id(entry))
-                _conf_node(conf_root, vertex.module).setdefault("resources", []).append(entry)
+        if vertex.confs:
+            node = _conf_node(conf_root, vertex.module)
+            for entry in vertex.confs:  # module instances may share one configuration block
+                if (id(node), id(entry)) not in listed:
+                    listed.add((id(node), id(entry)))
+                    node.setdefault("resources", []).append(entry)
     configuration: dict[str, Any] = {"root_module": conf_root}
     providers = _dict(raw.get("configuration")).get("provider_config")
     if providers is not None:

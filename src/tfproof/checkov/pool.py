@@ -60,9 +60,12 @@ class WorkerPool:
     """Up to `size` checkov workers for one check list; use as a context manager."""
 
     def __init__(self, checks: list[str], external: Path | None, size: int,
-                 scratch: Path, timeout: float = WORKER_TIMEOUT) -> None:
+                 scratch: Path, timeout: float = WORKER_TIMEOUT,
+                 command: list[str] | None = None) -> None:
         self.checks = checks
         self.external = external
+        # the worker's command line; tests start hostile workers through it
+        self.command = command or [sys.executable, "-m", "tfproof.checkov.worker"]
         self.size = max(1, size)
         self.scratch = scratch
         self.deadline = time.monotonic() + timeout
@@ -81,8 +84,7 @@ class WorkerPool:
         while len(self.workers) < min(count, self.size):
             index = len(self.workers)
             err_path = self.scratch / f"worker-{index}.err"
-            argv = [sys.executable, "-m", "tfproof.checkov.worker",
-                    "--checks", ",".join(self.checks)]
+            argv = [*self.command, "--checks", ",".join(self.checks)]
             if self.external is not None:
                 argv += ["--external-checks-dir", str(self.external)]
             with open(err_path, "wb") as err:
@@ -124,7 +126,7 @@ class WorkerPool:
             worker.proc.stdin.write(json.dumps(job).encode() + b"\n")
             worker.proc.stdin.flush()
         except OSError as exc:  # the worker is gone: its exit says why
-            self._failed(worker, "stopped before it took its work", exc)
+            self._failed(worker, "stopped before it took its work", exc, ended=True)
 
     def _wait(self) -> list[Path]:
         """Read what the workers said (waiting at most until the deadline); finished jobs."""
@@ -140,7 +142,7 @@ class WorkerPool:
             chunk = os.read(worker.proc.stdout.fileno(), 65536)  # type: ignore[union-attr]
             if not chunk:
                 self.selector.unregister(key.fileobj)
-                self._failed(worker, "ended before it finished its work")
+                self._failed(worker, "ended before it finished its work", ended=True)
             worker.buffer += chunk
             *lines, worker.buffer = worker.buffer.split(b"\n")
             for line in lines:
@@ -167,10 +169,12 @@ class WorkerPool:
         self._failed(worker, "answered something that is not its protocol")
         return None  # pragma: no cover - _failed raises
 
-    def _failed(self, worker: _Worker, what: str, cause: BaseException | None = None) -> None:
+    def _failed(self, worker: _Worker, what: str, cause: BaseException | None = None,
+                ended: bool = False) -> None:
         """Stop every worker and raise the one-paragraph error (with the worker's own words)."""
-        with contextlib.suppress(Exception):
-            worker.proc.wait(timeout=2)
+        if ended:  # it closed its output: its exit status is a moment away
+            with contextlib.suppress(Exception):
+                worker.proc.wait(timeout=2)
         code = worker.proc.poll()
         self.close(graceful=False)
         try:

@@ -126,7 +126,7 @@ def run_checkov(
     scratch = lifecycle.scratch_dir("checkov")
     try:
         with WorkerPool(checks, external_checks_dir, worker_count(), scratch) as pool:
-            profile = _profile(checks, external, pool)
+            profile = _profile(checks, external, pool, raw_plan)
             units = _units(raw_plan, checks, external, profile, resource_types)
             misses = [u for u in units if not (use_cache and _hit(u))]
             if misses:
@@ -136,13 +136,21 @@ def run_checkov(
     return [result for unit in units for result in unit.results or ()]
 
 
-def _profile(checks: list[str], external: str, pool: WorkerPool) -> dict[str, Any]:
+def _managed(raw: dict[str, Any]) -> int:
+    """Managed resources in the plan (what checkov may have to judge, at most)."""
+    return sum(1 for change in raw.get("resource_changes") or () if isinstance(change, dict)
+               and change.get("mode") == "managed")
+
+
+def _profile(checks: list[str], external: str, pool: WorkerPool,
+             raw: dict[str, Any]) -> dict[str, Any]:
     """What the checks read (cached per check list; else from the first worker to start)."""
     key = cache.profile_key(checks, external)
     found = cache.read(key, cache.check_profile, kind="checkov-profile")
     if found is not None:
         return dict(found)
-    pool.start(pool.size)  # a cold cache: every worker will have parts to judge
+    # a cold cache: start as many workers as the plan's size will keep busy
+    pool.start(max(1, math.ceil(_managed(raw) / BATCH_VERTICES)))
     found = pool.profile()
     try:
         cache.check_profile(found)
@@ -160,8 +168,8 @@ def _units(raw: dict[str, Any], checks: list[str], external: str, profile: dict[
                       partition.vertices(raw, None))]
     types = None if profile["types"] is None else set(profile["types"]) | set(resource_types or ())
     with gc_paused():
-        parts = (partition.parts(raw, types) if profile["split"]
-                 else partition.whole(raw, types))
+        parts = (partition.parts(raw, types, map(tuple, profile["coupled"]))
+                 if profile["split"] else partition.whole(raw, types))
         return [_Unit(cache_key(cache.canonical(partition.document(raw, p.vertices)), checks),
                       p.vertices) for p in parts]
 
@@ -173,11 +181,11 @@ def _hit(unit: _Unit) -> bool:
     return found is not None
 
 
-def _batches(units: list[_Unit], workers: int) -> list[list[_Unit]]:
-    """Units packed into checkov runs of about BATCH_VERTICES, largest first, at least one
-    per worker when there are enough units."""
+def _batches(units: list[_Unit]) -> list[list[_Unit]]:
+    """Units packed into checkov runs of about BATCH_VERTICES each, largest first (a small
+    change makes one run: a second worker costs a second import of checkov, ~1.5 s)."""
     total = sum(len(u.vertices) for u in units)
-    count = max(min(workers, len(units)), math.ceil(total / BATCH_VERTICES))
+    count = max(1, math.ceil(total / BATCH_VERTICES))
     batches: list[list[_Unit]] = [[] for _ in range(count)]
     sizes = [0] * count
     for unit in sorted(units, key=lambda u: -len(u.vertices)):
@@ -190,7 +198,7 @@ def _batches(units: list[_Unit], workers: int) -> list[list[_Unit]]:
 def _judge(raw: dict[str, Any], checks: list[str], external: str, misses: list[_Unit],
            pool: WorkerPool, scratch: Path, total: int) -> None:
     """Run checkov on the units not cached; fill in and cache their verdicts as they come."""
-    batches = _batches(misses, pool.size) if not external else [misses]
+    batches = _batches(misses) if not external else [misses]
     jobs: dict[Path, list[_Unit]] = {}
     for number, batch in enumerate(batches):
         plan_file = scratch / f"part-{number}.json"

@@ -49,8 +49,9 @@ def _solver_types(solver: Any) -> Iterator[str]:
         yield from _solver_types(sub)
 
 
-def _registered(checks: Iterable[str]) -> tuple[list[Any], list[Any]]:
-    """The requested checks' objects: (resource, data and provider checks; graph checks)."""
+def _registered(checks: Iterable[str]) -> tuple[list[tuple[str, Any]], list[Any]]:
+    """The requested checks' objects: ((block, check) of resource, data and provider checks;
+    graph checks)."""
     from checkov.common.checks_infra.registry import get_graph_checks_registry
     from checkov.terraform.checks.data.registry import data_registry
     from checkov.terraform.checks.provider.registry import provider_registry
@@ -58,9 +59,10 @@ def _registered(checks: Iterable[str]) -> tuple[list[Any], list[Any]]:
 
     wanted = set(checks)
     plain = []
-    for registry in (resource_registry, data_registry, provider_registry):
+    for block, registry in (("resource", resource_registry), ("data", data_registry),
+                            ("provider", provider_registry)):
         for check_list in (*registry.checks.values(), *registry.wildcard_checks.values()):
-            plain += [check for check in check_list if check.id in wanted]
+            plain += [(block, check) for check in check_list if check.id in wanted]
     graph = get_graph_checks_registry("terraform")
     graph.load_checks()
     return plain, [check for check in graph.checks if check.id in wanted]
@@ -74,9 +76,9 @@ def readable_types(checks: Iterable[str]) -> set[str] | None:
     return _types(*_registered(checks))
 
 
-def _types(plain: list[Any], graph: list[Any]) -> set[str] | None:
+def _types(plain: list[tuple[str, Any]], graph: list[Any]) -> set[str] | None:
     types: set[str] = set()
-    for check in plain:
+    for _block, check in plain:
         types.update(check.supported_resources)
     for check in graph:
         types.update(getattr(check, "resource_types", None) or ())
@@ -87,10 +89,9 @@ def _types(plain: list[Any], graph: list[Any]) -> set[str] | None:
 
 
 def profile(checks: list[str], external: bool) -> dict[str, Any]:
-    """What the checks read: the resource types (None: any) and whether the plan may be split
-    into its graph components (`tfproof.checkov.partition`), with the reason when not."""
-    from checkov.terraform.checks.provider.registry import provider_registry
-
+    """What the checks read: the resource types (None: any), whether the plan may be split
+    into its graph components (`tfproof.checkov.partition`, with the reason when not), and
+    the (block, type) pairs whose resources of one name checkov couples within a file."""
     plain, graph = _registered(checks)
     types = None if external else _types(plain, graph)
     why = ""
@@ -98,26 +99,38 @@ def profile(checks: list[str], external: bool) -> dict[str, Any]:
         why = "tfproof's own checks read the whole plan"
     elif types is None:
         why = "a check reads every resource type"
-    for check in plain:
-        if why:
-            break
-        if any(check in group for group in provider_registry.checks.values()):
+    coupled: set[tuple[str, str]] = set()
+    for block, check in plain:
+        source = _source(type(check))
+        if not why and block == "provider":
             why = f"{check.id} judges the provider configuration, which every part holds"
-        elif ".graph" in _source(type(check)):
+        elif not why and ".graph" in source:
             why = f"{check.id} searches the whole graph"
+        if "entity_path" in source:
+            # checkov keys a per-check cache by file, type and name (not address): resources
+            # of one name in one file share what the first of them put there
+            coupled.update((block, t) for t in check.supported_resources)
     for check in graph:
         if not why and any("provider" in t for t in _solver_types(check.solver)):
             why = f"{check.id} connects to provider configurations"
     return {"types": sorted(types) if types is not None else None, "split": not why,
-            "why": why}
+            "why": why, "coupled": sorted([block, t] for block, t in coupled)}
 
 
 def _source(cls: type) -> str:
-    """A check class's source (".graph" when unknown: a check not read is not trusted)."""
-    try:
-        return inspect.getsource(cls)
-    except (OSError, TypeError):
-        return ".graph"
+    """The source of a check class and the checkov classes it inherits from, but checkov's
+    `BaseCheck` (which declares the attributes looked for); ".graph" when a source cannot
+    be read: a check not read is not trusted."""
+    texts = []
+    for klass in cls.__mro__:
+        module = getattr(klass, "__module__", "")
+        if not module.startswith("checkov.") or module == "checkov.common.checks.base_check":
+            continue
+        try:
+            texts.append(inspect.getsource(klass))
+        except (OSError, TypeError):
+            return ".graph"
+    return "\n".join(texts)
 
 
 def trim_plan(raw_plan: dict[str, Any], types: set[str]) -> dict[str, Any]:
@@ -176,12 +189,17 @@ def scan(plan_path: Path, checks: list[str],
     # killed (a folder in TMPDIR would stay behind, with nobody to remove it)
     with tempfile.TemporaryDirectory(prefix="tfproof-checkov-worker-", dir=plan_path.parent):
         runner = Runner()
-        report = runner.run(
-            root_folder=None, files=[str(plan_path)], runner_filter=runner_filter,
-            external_checks_dir=[str(external_checks_dir)] if external_checks_dir else None,
-        )
+        try:
+            report = runner.run(
+                root_folder=None, files=[str(plan_path)], runner_filter=runner_filter,
+                external_checks_dir=[str(external_checks_dir)] if external_checks_dir else None,
+            )
+        except Exception as exc:  # checkov's parser raises bare Exceptions on odd values
+            raise Unreadable(f"checkov failed on {plan_path.name} (a part of the plan): "
+                             f"{type(exc).__name__}: {str(exc)[:200]}") from exc
     reports = report if isinstance(report, list) else [report]
     if any(rep.parsing_errors for rep in reports) or not runner.definitions:
+        # checkov reports no verdict at all on a plan it cannot parse: never read as a pass
         raise Unreadable(f"checkov could not read {plan_path.name} (a part of the plan)")
     return [r for rep in reports for r in _records(rep)]
 
