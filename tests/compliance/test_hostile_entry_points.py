@@ -169,3 +169,18 @@ def test_the_step_summary_of_a_scan_that_could_not_run_renders_names_as_text(
     shown = "".join(t.content for t in [*tokens, *inline]
                     if t.type in ("text", "code_inline", "fence"))
     assert name in shown
+
+
+@pytest.mark.parametrize("subject", ["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                                     "AKIAIOSFODNN7EXAMPLE"])
+def test_a_credential_pasted_as_a_waiver_subject_is_not_echoed(root, capsys, subject):
+    # "names 'wJalr...', which is neither a control ... nor a check ID" printed the pasted
+    # credential into the CI log (a reason's secrets were masked; the subject was not)
+    main = root / "main.tf"
+    main.write_text(main.read_text().replace(
+        'resource "aws_s3_bucket" "legacy" {',
+        f'# tfproof:waive {subject} reason="x" owner=a expires=2099-01-01\n'
+        'resource "aws_s3_bucket" "legacy" {', 1))
+    code, _doc, err = scan_json(root, capsys)
+    assert code == 2 and "neither a control" in err, err
+    assert subject not in err

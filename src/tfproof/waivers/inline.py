@@ -39,6 +39,7 @@ SKIP = re.compile(r"(checkov:skip=|bridgecrew:skip=|cortex:skip=) *"
 # what a file must contain to be lexed at all (a cheap test on the raw bytes)
 MARKERS = re.compile(rb"(?i)tfproof[ \t]*:|(?:checkov|bridgecrew|cortex):skip=")
 _KINDS = {"resource": 2, "data": 2, "variable": 1}
+_ID_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,59}")  # what a control or check ID looks like
 _PLACES = ("Put it in the comment lines directly above `resource \"TYPE\" \"NAME\" {` (no blank "
            "line between) or inside the block before its first attribute.")
 
@@ -151,7 +152,11 @@ def _waiver(found: Layout, comment: Comment, parsed: Parsed, where: str,
     if subject is not None:
         key = "control" if subject in known.controls else "check"
         if subject not in known.controls and subject not in known.check_control:
-            problem(f"names {show(subject)}, which is neither a control of policies/catalog.yaml "
+            # echoed only when it looks like an ID: a credential pasted here must not reach a log
+            shown = scrub_text(subject)
+            named = show(shown) if _ID_LIKE.fullmatch(shown) else "a word that is not an ID " \
+                "(not repeated here: it may be a pasted value)"
+            problem(f"names {named}, which is neither a control of policies/catalog.yaml "
                     f"nor a check ID{close(subject, {*known.controls, *known.check_control})}",
                     "Write `tfproof:waive <ID>` with a control such as ENC-REST or a check ID "
                     "the scan report's `check` column shows.")
