@@ -158,6 +158,14 @@ def test_a_scan_that_cannot_run_fails_the_step_whatever_fail_on_says(runner):
     assert list(runner["temp"].iterdir()) == []  # no SARIF to upload
 
 
+@pytest.mark.parametrize("name", ["-h", "--version"])
+def test_a_path_input_that_looks_like_an_option_is_a_path(runner, name):
+    """`path: -h` names a folder; it must not print help and exit 0 (or be called a bug)."""
+    proc, outputs, _ = run_step(runner, path=name)
+    assert_one_paragraph(proc, name, "does not exist")
+    assert outputs["exit-code"] == "2"
+
+
 def test_inputs_are_never_shell_code(runner):
     """An input with shell syntax is data: it reaches tfproof as a path, nothing runs."""
     hostile = 'infra/root"; touch pwned; echo "$(touch pwned2)`touch pwned3`'

@@ -55,13 +55,13 @@ class ActionInputs:
         """`tfproof scan` arguments, without --format/--output (the step sets those)."""
         argv = ["scan"]
         if self.path:
-            argv.append(self.path)
+            argv.append(_not_an_option(self.path))
         if self.plan:
-            argv += ["--plan", self.plan]
+            argv += ["--plan", _not_an_option(self.plan)]
         for var_file in self.var_files:
-            argv += ["--var-file", var_file]
+            argv += ["--var-file", _not_an_option(var_file)]
         if self.waivers:
-            argv += ["--waivers", self.waivers]
+            argv += ["--waivers", _not_an_option(self.waivers)]
         if not self.checkov:
             argv.append("--no-checkov")
         return [*argv, *self.args]
@@ -73,6 +73,11 @@ class ActionInputs:
             return self.category
         what = (self.path or self.plan).strip().removeprefix("./").rstrip("/") or "."
         return f"tfproof/{what}"
+
+
+def _not_an_option(path: str) -> str:
+    """A path input that starts with `-` (`-h`) is a file name, never an option of the CLI."""
+    return f"./{path}" if path.startswith("-") else path
 
 
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
