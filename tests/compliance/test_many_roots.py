@@ -138,3 +138,17 @@ def test_nothing_to_scan_and_no_root_in_process(tmp_path, monkeypatch, capsys):
     assert "cannot be combined with --plan" in capsys.readouterr().err
     assert cli.main(["scan", "envs/a", "envs/b"]) == 2
     assert "takes one PATH" in capsys.readouterr().err
+
+
+def test_roots_nested_below_a_root_are_named_or_scanned_with_all_roots(tmp_path):
+    """A repository whose top folder is a root: the roots below it are never silently out."""
+    write(tmp_path, {"main.tf": GOOD, "examples/basic/main.tf": BAD})
+    one = run(".", "--format", "json", cwd=tmp_path)
+    assert one.returncode == 0, one.stderr
+    doc = json.loads(one.stdout)
+    assert "roots" not in doc
+    assert any("1 other root module(s) below . were not scanned (examples/basic)" in note
+               and "--all-roots" in note for note in doc["notes"])
+    every = run("--all-roots", ".", "--format", "json", cwd=tmp_path)
+    assert every.returncode == 1, every.stderr
+    assert [r["path"] for r in json.loads(every.stdout)["roots"]] == [".", "examples/basic"]

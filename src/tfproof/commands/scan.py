@@ -14,7 +14,7 @@ from tfproof.commands.common import (
     emit,
     parse_vars,
 )
-from tfproof.commands.scan_roots import add_root_options, many_roots
+from tfproof.commands.scan_roots import add_root_options, many_roots, nested_roots_note
 from tfproof.errors import InputError
 from tfproof.secrets.scrub import remember_module_inputs
 
@@ -77,6 +77,10 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.path is None and args.plan is not None:
         report.target = str(args.plan)
+    if many is None and args.path is not None and args.plan is None and not args.changed:
+        note = nested_roots_note(args.path)  # a root below this root is not part of this scan
+        if note:
+            report.notes.append(note)
     if report.resources == 0 and report.roots is None:
         print(f"tfproof: note: {report.target}: {EMPTY_PLAN_NOTE}", file=sys.stderr)
     # --since: the same root at the ref, scanned with the same options as above

@@ -2,7 +2,8 @@
 
 - `tfproof scan infra/`: PATH holds no Terraform of its own, so every root module
   below it is found (`terraform.roots`) and scanned into one report. A PATH that is
-  itself a module is one root, exactly as before.
+  itself a module is one root, exactly as before; roots nested below it are named
+  in a note (never silently left out), and `--all-roots` scans them too.
 - `tfproof scan --changed FILE...` (the pre-commit hook): only the roots below the
   working directory whose plan reads one of the files; a file no root
   reads changes no plan, so a run where none does scans nothing and says so (exit 0).
@@ -29,6 +30,10 @@ def add_root_options(parser: argparse.ArgumentParser) -> None:
         help="the arguments are changed files: scan only the root modules below the working "
         "directory that read one of them (a file of a shared module: every root that calls it, "
         "transitively); none: nothing to scan, exit 0 (docs/pre-commit.md)")
+    parser.add_argument(
+        "--all-roots", action="store_true",
+        help="also when PATH is itself a root module: scan it and every root module below it "
+        "in one report (the full pre-commit hook; docs/many-roots.md)")
     parser.add_argument(
         "--skip-unplannable", action="store_true",
         help="in a scan of many roots, report on the others when a root cannot be planned here "
@@ -61,7 +66,8 @@ def many_roots(args: argparse.Namespace, variables: dict[str, str]) -> ScanRepor
                 f"tfproof scan takes one PATH, not {len(args.files) + 1}: give the folder of a "
                 "root module or a folder to search for root modules, or pass --changed "
                 "FILE... to scan the root modules that read those files.")
-        if args.plan is not None or args.path is None or holds_configuration(args.path):
+        if args.plan is not None or args.path is None or (
+                holds_configuration(args.path) and not args.all_roots):
             return None
         scope = args.path
         if not scope.is_dir():
@@ -73,6 +79,28 @@ def many_roots(args: argparse.Namespace, variables: dict[str, str]) -> ScanRepor
             "(a folder of roots, or --changed) cannot be compared that way yet. Write a baseline "
             "of the same folder at that ref (--write-baseline FILE) and pass --baseline FILE.")
     return _scan(args, variables, scope, changed if args.changed else None)
+
+
+def nested_roots_note(path: Path) -> str | None:
+    """A note naming the root modules below the root PATH that a one-root scan leaves out.
+
+    Best effort: the scan of PATH itself is complete whatever this finds, so a folder
+    below that cannot be read gives no note rather than stopping that scan.
+    """
+    from tfproof.errors import TfproofError
+    from tfproof.terraform.roots import display, find_roots
+
+    try:
+        own = path.resolve()
+        others = [r for r in find_roots(path).roots if r.resolve() != own]
+    except (TfproofError, OSError):
+        return None
+    if not others:
+        return None
+    names = ", ".join(display(r) for r in others[:5]) + (", ..." if len(others) > 5 else "")
+    return (f"{len(others)} other root module(s) below {display(path)} were not scanned "
+            f"({names}): scan them by name, or all at once with `tfproof scan --all-roots "
+            f"{display(path)}`.")
 
 
 def _scan(
