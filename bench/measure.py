@@ -7,7 +7,9 @@ three views: the kernel's max RSS of the command as GNU `time` reports it
 the big benchmark process that forks it, which `wait4` from here would be),
 each process's own high-water mark (VmHWM), and the peak of the summed RSS of
 the whole process tree, both sampled from /proc every 50 ms (the sum catches
-parallel workers alive at once).
+parallel workers alive at once). `extra["sum_of_peaks_mib"]` adds every process's
+own high-water mark as if all had peaked at the same moment: an upper bound that no
+sampling interval can miss.
 """
 
 from __future__ import annotations
@@ -172,13 +174,16 @@ def run(
         reported = [int(x) for x in rss_file.read().split() if x.isdigit()] if timer else []
         own = {pid: kib for pid, kib in sampler.hwm_kib.items() if not timer or pid != proc.pid}
         peak_kib = max([sampler.peak_sum_kib, *own.values(), *reported[-1:]])
+        # an upper bound: every process's own peak, added as if they all came at once
+        sum_of_peaks = sum(own.values())
         return Sample(
             wall=wall,
             peak_rss_mib=peak_kib / 1024,
             returncode=proc.returncode,
             stdout=out.read().decode(errors="replace"),
             stderr=err.read().decode(errors="replace"),
-            extra={"maxrss_source": "gnu-time" if reported else "proc-sampler"},
+            extra={"maxrss_source": "gnu-time" if reported else "proc-sampler",
+                   "sum_of_peaks_mib": max(sum_of_peaks, peak_kib) / 1024},
         )
 
 

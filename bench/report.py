@@ -210,6 +210,10 @@ def markdown(results: dict[str, Any]) -> str:
     ]
     for name, reason in results.get("unavailable", {}).items():
         lines.append(f"\n`{name}` was not measured: {reason}")
+    if results.get("scale"):
+        import scale
+
+        lines += scale.markdown(results["scale"])
     if results.get("sandbox"):
         import sandbox_bench
 

@@ -15,12 +15,9 @@ targets table says how far each number is from its goal.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import platform
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,14 +29,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import candidates
 import report
 import sandbox_bench
+import scale
 import synth
 import toolbench
+from sources import environment, mutation_score, source_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 DEFAULT_SIZES = "100,1000,2000,5000,10000"
 DEFAULT_BASELINE_MAX = 5000
-DEFAULT_SOURCE = ROOT / "infra" / "envs" / "production"
 
 
 def _sizes(text: str) -> list[int]:
@@ -65,7 +63,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="largest size on which checkov and the full scan run "
                         f"(default {DEFAULT_BASELINE_MAX}: checkov takes ~2 min a run at 10,000; "
                         "the engine runs on every size)")
-    parser.add_argument("--repeat", type=int, default=3, help="repetitions (median; >= 3)")
+    parser.add_argument("--repeat", type=int, default=None,
+                        help="repetitions (median; default 3, --scale phase 1)")
     parser.add_argument("--quick", action="store_true",
                         help="sizes 100,2000,10000 with checkov/scan up to 2,000 "
                         "(~3-4 min on a quiet 2-core machine)")
@@ -83,6 +82,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         "of infra/envs/sandbox (about 3 minutes)")
     parser.add_argument("--make-test", action="store_true",
                         help="also time `make test` cold vs warm (several minutes each)")
+    parser.add_argument("--scale", action="store_true",
+                        help="also scan 2,000/10,000/20,000 resources cold, warm and with one "
+                        "resource changed, each beside stock checkov (~15 min; results/scale.json)")
+    parser.add_argument("--scale-only", action="store_true",
+                        help="only the --scale phase; the rest of results.md from results.json")
+    parser.add_argument("--scale-sizes", type=_sizes, default=None,
+                        help="sizes of the --scale phase (default 2000,10000,20000)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results directory")
     parser.add_argument("--record", action="store_true",
                         help="copy the results tables into bench/README.md")
@@ -94,8 +100,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         args.baseline_max = args.baseline_max or 2000
     args.sizes = args.sizes or _sizes(DEFAULT_SIZES)
     args.baseline_max = args.baseline_max or DEFAULT_BASELINE_MAX
+    args.repeat_given = args.repeat is not None
+    if args.repeat is None:
+        args.repeat = 3
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    args.scale = args.scale or args.scale_only
+    args.scale_sizes = args.scale_sizes or list(scale.DEFAULT_SIZES)
     args.candidates = tuple(c.strip() for c in args.candidates.split(",") if c.strip())
     unknown = set(args.candidates) - set(candidates.NAMES)
     if unknown:
@@ -106,52 +117,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def log(message: str) -> None:
     """Progress on stderr, flushed (nox shows it live)."""
     print(message, file=sys.stderr, flush=True)
-
-
-def source_plan(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
-    """The real plan to replicate, and the name of what it came from."""
-    from tfproof.plan import Plan
-
-    if args.source_plan:
-        return Plan.load(args.source_plan).raw, str(args.source_plan)
-    module = args.source_module or DEFAULT_SOURCE
-    if not module.is_dir():
-        raise SystemExit(
-            f"bench: the source module {module} does not exist, so there is no real plan to "
-            "replicate. Pass --source-module PATH (a root module that plans offline) or "
-            "--source-plan FILE (a `terraform show -json` document)."
-        )
-    from tfproof.terraform.inputs import env_secret_variables
-    from tfproof.terraform.planner import PlanRequest, plan_json
-
-    log(f"planning the source module {module} (cached by content) ...")
-    raw = plan_json(PlanRequest(path=module, variables=env_secret_variables()))
-    try:
-        name = str(module.resolve().relative_to(ROOT))
-    except ValueError:
-        name = str(module)
-    return raw, name
-
-
-def environment() -> dict[str, Any]:
-    """Facts that make the numbers comparable: machine, load, versions, commit."""
-    def _out(argv: list[str]) -> str:
-        try:
-            return subprocess.run(argv, capture_output=True, text=True, cwd=ROOT,
-                                  check=False, timeout=120).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            return ""
-
-    checkov = _out([str(candidates.BIN / "checkov"), "--version"]).splitlines()
-    return {
-        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": _out(["git", "rev-parse", "--short", "HEAD"]),
-        "cpus": os.cpu_count(),
-        "loadavg_start": os.getloadavg(),
-        "python": platform.python_version(),
-        "checkov": checkov[-1] if checkov else "",
-        "platform": platform.platform(),
-    }
 
 
 def bench_scans(
@@ -190,23 +155,6 @@ def bench_scans(
     return runs
 
 
-def mutation_score(source_file: Path) -> dict[str, Any] | None:
-    """The engine's mutation score on the source plan, when the engine exposes one."""
-    proc = subprocess.run(
-        [sys.executable, str(Path(__file__).with_name("engine_child.py")), "--mutation",
-         str(source_file)],
-        capture_output=True, text=True, env=candidates.child_env(), cwd=ROOT, check=False,
-        timeout=1800,
-    )
-    if proc.returncode != 0:
-        lines = (proc.stderr or proc.stdout).strip().splitlines()
-        return {"error": lines[-1] if lines else f"exit {proc.returncode}"}
-    for line in reversed(proc.stdout.splitlines()):
-        if line.startswith("{"):
-            return dict(json.loads(line))
-    return None
-
-
 def main(argv: list[str]) -> int:
     """Run every benchmark selected and write bench/results/."""
     args = parse_args(argv)
@@ -223,6 +171,8 @@ def main(argv: list[str]) -> int:
         return render(results, out_dir, args.record)
     env = environment()
     raw, source_name = source_plan(args)
+    if args.scale_only:
+        return scale_only(args, env, raw, out_dir, started)
     base = synth.managed_count(raw)
     log(f"source plan: {source_name}, {base} managed resources")
     plan_dir = out_dir / "plans"
@@ -270,12 +220,47 @@ def main(argv: list[str]) -> int:
         sandbox_bench.record(sandbox_file, measured)
     if sandbox_file.exists():
         results["sandbox"] = json.loads(sandbox_file.read_text())
+    scale_file = out_dir / "scale.json"
+    if args.scale:
+        measure_scale(args, env, raw, out_dir)
+    if scale_file.exists():
+        results["scale"] = json.loads(scale_file.read_text())
     env["loadavg_end"] = os.getloadavg()
     env["bench_seconds"] = round(time.perf_counter() - started, 1)
     (out_dir / "results.json").write_text(json.dumps(results, indent=1) + "\n")
     render(results, out_dir, args.record)
     log(f"bench finished in {env['bench_seconds']:.0f} s")
     return 0
+
+
+def measure_scale(args: argparse.Namespace, env: dict[str, Any], raw: dict[str, Any],
+                  out_dir: Path) -> dict[str, Any]:
+    """The --scale phase, kept in results/scale.json (shown until --scale runs again)."""
+    log(f"scale: {', '.join(f'{n:,}' for n in args.scale_sizes)} resources, stock checkov "
+        "then tfproof scan cold, warm and with one resource changed ...")
+    repeat = args.repeat if args.repeat_given else 1
+    measured = scale.bench_scale(raw, args.scale_sizes, out_dir / "plans", repeat, log)
+    measured.update(date=env["date"], commit=env["commit"], cpus=env["cpus"],
+                    loadavg_start=env["loadavg_start"], loadavg_end=os.getloadavg())
+    (out_dir / "scale.json").write_text(json.dumps(measured, indent=1) + "\n")
+    for line in scale.markdown(measured):
+        log(line)
+    return measured
+
+
+def scale_only(args: argparse.Namespace, env: dict[str, Any], raw: dict[str, Any],
+               out_dir: Path, started: float) -> int:
+    """--scale-only: measure the scale phase, re-render results.md around the last run."""
+    measured = measure_scale(args, env, raw, out_dir)
+    previous = out_dir / "results.json"
+    if not previous.exists():
+        log(f"scale: results in {out_dir / 'scale.json'} (no results.json to render around)")
+        return 0
+    results = json.loads(previous.read_text())
+    results["scale"] = measured
+    previous.write_text(json.dumps(results, indent=1) + "\n")
+    log(f"scale phase finished in {time.perf_counter() - started:.0f} s")
+    return render(results, out_dir, args.record)
 
 
 def render(results: dict[str, Any], out_dir: Path, record: bool) -> int:

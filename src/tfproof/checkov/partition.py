@@ -128,6 +128,18 @@ def vertices(raw: dict[str, Any], types: set[str] | None) -> list[Vertex]:
     return out
 
 
+def empty(raw: dict[str, Any]) -> bool:
+    """True when the plan holds no resource and no data source (nothing for checkov)."""
+    stack = [_dict(_dict(raw.get("planned_values")).get("root_module"))]
+    while stack:
+        module = stack.pop()
+        if any(isinstance(r, dict) and r.get("mode") in ("managed", "data")
+               for r in _list(module.get("resources"))):
+            return False
+        stack += [c for c in _list(module.get("child_modules")) if isinstance(c, dict)]
+    return True
+
+
 def parts(raw: dict[str, Any], types: set[str] | None,
           coupled: Iterable[tuple[str, str]] = ()) -> list[Part]:
     """The plan's vertices grouped into checkov's connected components, in plan order; a

@@ -121,7 +121,7 @@ def run_checkov(
     """
     checks = sorted(set(checks))
     external = str(external_checks_dir or "")
-    if not partition.vertices(raw_plan, None):
+    if partition.empty(raw_plan):
         return []  # no resource and no data source: nothing for checkov to judge
     scratch = lifecycle.scratch_dir("checkov")
     try:
