@@ -199,6 +199,7 @@ def _judge(raw: dict[str, Any], checks: list[str], external: str, misses: list[_
            pool: WorkerPool, scratch: Path, total: int) -> None:
     """Run checkov on the units not cached; fill in and cache their verdicts as they come."""
     batches = _batches(misses) if not external else [misses]
+    pool.start(len(batches))  # they import checkov (~1.5 s) while the documents are written
     jobs: dict[Path, list[_Unit]] = {}
     for number, batch in enumerate(batches):
         plan_file = scratch / f"part-{number}.json"
@@ -210,12 +211,16 @@ def _judge(raw: dict[str, Any], checks: list[str], external: str, misses: list[_
     progress.say(f"checkov: {total} part(s) of the plan, {total - len(misses)} cached; judging "
                  f"{len(misses)} in {len(batches)} run(s) on {min(pool.size, len(batches))} "
                  "worker(s)")
-    pool.start(len(batches))
-    for out in pool.run([(out.with_name(out.name.replace("verdicts-", "part-")), out)
-                         for out in jobs]):
+    for out in pool.run([(_plan_file(out), out) for out in jobs]):
         records = cache.load_records(out.read_text())
         out.unlink()
+        _plan_file(out).unlink()  # judged: its plan document need not wait for the others
         _assign(records, jobs[out], checks, owned=not external)
+
+
+def _plan_file(out: Path) -> Path:
+    """The plan document a verdicts file answers (part-N.json beside verdicts-N.json)."""
+    return out.with_name(out.name.replace("verdicts-", "part-"))
 
 
 def _assign(records: Any, units: list[_Unit], checks: list[str], owned: bool) -> None:
