@@ -52,6 +52,7 @@ class _Worker:
     proc: subprocess.Popen[bytes]
     stderr: Path
     buffer: bytes = b""
+    ready: bool = False
     profile: dict[str, Any] | None = None
     job: tuple[Path, Path] | None = None
 
@@ -79,14 +80,17 @@ class WorkerPool:
     def __exit__(self, *exc: object) -> None:
         self.close(graceful=exc[0] is None)
 
-    def start(self, count: int) -> None:
-        """Start workers until `count` (at most the pool's size) are running."""
+    def start(self, count: int, profile: bool = False) -> None:
+        """Start workers until `count` (at most the pool's size) are running; with `profile`,
+        the first started says what the checks read (`profile()`)."""
         while len(self.workers) < min(count, self.size):
             index = len(self.workers)
             err_path = self.scratch / f"worker-{index}.err"
             argv = [*self.command, "--checks", ",".join(self.checks)]
             if self.external is not None:
                 argv += ["--external-checks-dir", str(self.external)]
+            if profile and index == 0:
+                argv.append("--profile")
             with open(err_path, "wb") as err:
                 proc = lifecycle.popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                        stderr=err, cwd=self.scratch, env=offline_env())
@@ -97,8 +101,8 @@ class WorkerPool:
             self.workers.append(worker)
 
     def profile(self) -> dict[str, Any]:
-        """The profile the first ready worker printed (starting one if none runs)."""
-        self.start(1)
+        """The profile the first worker printed (starting it if none runs)."""
+        self.start(1, profile=True)
         while True:
             ready = next((w.profile for w in self.workers if w.profile is not None), None)
             if ready is not None:
@@ -112,7 +116,7 @@ class WorkerPool:
         pending = len(todo)
         while pending:
             for worker in self.workers:
-                if todo and worker.profile is not None and worker.job is None:
+                if todo and worker.ready and worker.job is None:
                     worker.job = todo.pop(0)
                     self._send(worker, {"plan": str(worker.job[0]), "out": str(worker.job[1])})
             done = self._wait()
@@ -159,8 +163,11 @@ class WorkerPool:
             message = None
         if not isinstance(message, dict):
             self._failed(worker, "answered something that is not its protocol")
-        if worker.profile is None and isinstance(message.get("profile"), dict):
-            worker.profile = message["profile"]
+        if not worker.ready and isinstance(message.get("profile"), dict):
+            worker.ready, worker.profile = True, message["profile"]
+            return None
+        if not worker.ready and message.get("ready") is True:
+            worker.ready = True
             return None
         if worker.job is not None and message.get("done") == str(worker.job[1]):
             out = worker.job[1]

@@ -150,7 +150,7 @@ def _profile(checks: list[str], external: str, pool: WorkerPool,
     if found is not None:
         return dict(found)
     # a cold cache: start as many workers as the plan's size will keep busy
-    pool.start(max(1, math.ceil(_managed(raw) / BATCH_VERTICES)))
+    pool.start(max(1, math.ceil(_managed(raw) / BATCH_VERTICES)), profile=True)
     found = pool.profile()
     try:
         cache.check_profile(found)
