@@ -67,7 +67,7 @@ def test_a_worker_that_hangs_is_stopped_at_the_time_limit(tmp_path: Path) -> Non
     assert "ran longer than 1 s" in message
 
 
-def test_verdicts_for_what_the_worker_was_not_given_are_refused() -> None:
+def test_verdicts_for_what_the_worker_was_not_given_are_refused(tmp_path: Path) -> None:
     vertex = runner.partition.Vertex(0, "aws_s3_bucket.a", "resource", "aws_s3_bucket.a", "", {})
     unit = runner._Unit("k", [vertex])
     good = {"check": "CKV_AWS_1", "name": "n", "resource": "aws_s3_bucket.a", "passed": True,
@@ -75,6 +75,7 @@ def test_verdicts_for_what_the_worker_was_not_given_are_refused() -> None:
     for bad in ({**good, "resource": "aws_s3_bucket.other"}, {**good, "check": "CKV_AWS_2"},
                 {**good, "passed": "yes"}, "PASSED", {"check": "CKV_AWS_1"}):
         with pytest.raises(ToolchainError):
-            runner._assign([bad], [unit], ["CKV_AWS_1"], owned=True)
+            runner._assign([bad], [unit], ["CKV_AWS_1"], True, tmp_path)
     with pytest.raises(ToolchainError):
-        runner._assign({"not": "a list"}, [unit], ["CKV_AWS_1"], owned=True)
+        runner._assign({"not": "a list"}, [unit], ["CKV_AWS_1"], True, tmp_path)
+    assert not list(tmp_path.iterdir()), "a refused batch left a cache entry"

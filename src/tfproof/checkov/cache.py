@@ -59,20 +59,22 @@ def canonical(document: Any) -> bytes:
 
 
 def folder(kind: str = "checkov") -> Path:
-    """The cache folder of one kind of entry (created on first use)."""
+    """The cache folder of one kind of entry (created on first use; look it up once per
+    run: the settings behind it are re-read from the environment on each call)."""
     path = cache_dir() / kind
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-def read(key: str, check: Callable[[Any], Any], kind: str = "checkov") -> Any | None:
-    """A verified entry, or None (absent, or corrupted and discarded with a warning)."""
-    return cachefile.read_json(folder(kind) / f"{key}.json", check=check)
+def read(where: Path, key: str, check: Callable[[Any], Any]) -> Any | None:
+    """A verified entry of folder `where`, or None (absent, or corrupted and discarded with
+    a warning)."""
+    return cachefile.read_json(where / f"{key}.json", check=check)
 
 
-def write(key: str, document: Any, kind: str = "checkov") -> None:
-    """Store an entry (atomically, with its integrity header)."""
-    cachefile.write_json(folder(kind) / f"{key}.json", document)
+def write(where: Path, key: str, document: Any) -> None:
+    """Store an entry in folder `where` (atomically, with its integrity header)."""
+    cachefile.write_json(where / f"{key}.json", document)
 
 
 def profile_key(checks: list[str], external: str) -> str:

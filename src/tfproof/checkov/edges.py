@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -44,23 +44,31 @@ _INDEX = re.compile(r"\[([0-9]+)\]")
 _FOREACH_KEYS = ("count", "for_each")
 
 
-def strings(value: Any) -> Iterator[str]:
-    """Every string in a JSON value: keys, values, and the inside of JSON-encoded strings."""
+def strings(value: Any) -> list[str]:
+    """Every string in a JSON value that holds a dot (the rest cannot name a vertex): keys,
+    values, and the strings inside JSON documents held in strings."""
+    found: list[str] = []
     stack = [value]
     while stack:
         current = stack.pop()
-        if isinstance(current, str):
-            yield current
-            if current[:1] in ("{", "[") and "." in current:
-                try:
-                    stack.append(json.loads(current))
-                except ValueError:
-                    pass
-        elif isinstance(current, dict):
-            stack.extend(current.keys())
-            stack.extend(current.values())
-        elif isinstance(current, list):
+        kind = type(current)
+        if kind is str:
+            if "." in current:
+                found.append(current)
+                if current[:1] in ("{", "["):
+                    try:
+                        stack.append(json.loads(current))
+                    except ValueError:
+                        pass
+        elif kind is dict:
             stack.extend(current)
+            stack.extend(current.values())
+        elif kind is list:
+            stack.extend(current)
+        elif isinstance(current, str | dict | list):  # subclasses: rare, but walked too
+            stack.append(str(current) if isinstance(current, str) else
+                         dict(current) if isinstance(current, dict) else list(current))
+    return found
 
 
 def _normalised(text: str) -> str:
@@ -78,9 +86,8 @@ def references(texts: Iterable[str], names: set[tuple[str, str]]) -> set[tuple[s
     """(block, name) of every vertex name the strings may refer to (a superset of checkov's)."""
     found: set[tuple[str, str]] = set()
     for text in texts:
-        if "." not in text:
-            continue
-        for variant in {text, _normalised(text)}:
+        normal = _normalised(text)
+        for variant in (text,) if normal == text else (text, normal):
             for first, second, third in _TOKEN.findall(variant):
                 key = ("resource", f"{first}.{second}")
                 if key in names:

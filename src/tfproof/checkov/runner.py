@@ -128,9 +128,10 @@ def run_checkov(
         with WorkerPool(checks, external_checks_dir, worker_count(), scratch) as pool:
             profile = _profile(checks, external, pool, raw_plan)
             units = _units(raw_plan, checks, external, profile, resource_types)
-            misses = [u for u in units if not (use_cache and _hit(u))]
+            where = cache.folder()
+            misses = [u for u in units if not (use_cache and _hit(u, where))]
             if misses:
-                _judge(raw_plan, checks, external, misses, pool, scratch, len(units))
+                _judge(raw_plan, checks, external, misses, pool, scratch, len(units), where)
     finally:
         lifecycle.release(scratch)
     return [result for unit in units for result in unit.results or ()]
@@ -146,7 +147,7 @@ def _profile(checks: list[str], external: str, pool: WorkerPool,
              raw: dict[str, Any]) -> dict[str, Any]:
     """What the checks read (cached per check list; else from the first worker to start)."""
     key = cache.profile_key(checks, external)
-    found = cache.read(key, cache.check_profile, kind="checkov-profile")
+    found = cache.read(cache.folder("checkov-profile"), key, cache.check_profile)
     if found is not None:
         return dict(found)
     # a cold cache: start as many workers as the plan's size will keep busy
@@ -156,7 +157,7 @@ def _profile(checks: list[str], external: str, pool: WorkerPool,
         cache.check_profile(found)
     except TypeError as exc:
         raise ToolchainError(f"a checkov worker described its checks wrongly: {exc}") from exc
-    cache.write(key, found, kind="checkov-profile")
+    cache.write(cache.folder("checkov-profile"), key, found)
     return found
 
 
@@ -174,8 +175,8 @@ def _units(raw: dict[str, Any], checks: list[str], external: str, profile: dict[
                       p.vertices) for p in parts]
 
 
-def _hit(unit: _Unit) -> bool:
-    found = cache.read(unit.key, _results)
+def _hit(unit: _Unit, where: Path) -> bool:
+    found = cache.read(where, unit.key, _results)
     if found is not None:
         unit.results = _results(found)
     return found is not None
@@ -196,7 +197,7 @@ def _batches(units: list[_Unit]) -> list[list[_Unit]]:
 
 
 def _judge(raw: dict[str, Any], checks: list[str], external: str, misses: list[_Unit],
-           pool: WorkerPool, scratch: Path, total: int) -> None:
+           pool: WorkerPool, scratch: Path, total: int, where: Path) -> None:
     """Run checkov on the units not cached; fill in and cache their verdicts as they come."""
     batches = _batches(misses) if not external else [misses]
     pool.start(len(batches))  # they import checkov (~1.5 s) while the documents are written
@@ -215,7 +216,7 @@ def _judge(raw: dict[str, Any], checks: list[str], external: str, misses: list[_
         records = cache.load_records(out.read_text())
         out.unlink()
         _plan_file(out).unlink()  # judged: its plan document need not wait for the others
-        _assign(records, jobs[out], checks, owned=not external)
+        _assign(records, jobs[out], checks, not external, where)
 
 
 def _plan_file(out: Path) -> Path:
@@ -223,7 +224,8 @@ def _plan_file(out: Path) -> Path:
     return out.with_name(out.name.replace("verdicts-", "part-"))
 
 
-def _assign(records: Any, units: list[_Unit], checks: list[str], owned: bool) -> None:
+def _assign(records: Any, units: list[_Unit], checks: list[str], owned: bool,
+            where: Path) -> None:
     """Hand a batch's verdicts to the units that own their resources, and cache each unit's."""
     try:
         results = _results(records)
@@ -247,7 +249,7 @@ def _assign(records: Any, units: list[_Unit], checks: list[str], owned: bool) ->
         assert unit.results is not None
         unit.results.append(result)
     for unit in units:
-        cache.write(unit.key, [_record(r) for r in unit.results or ()])
+        cache.write(where, unit.key, [_record(r) for r in unit.results or ()])
 
 
 def _record(result: CheckovResult) -> dict[str, Any]:
