@@ -63,8 +63,8 @@ class Settings(BaseSettings):
     sandbox_timeout_scale: float = Field(1.0, gt=0, description=(
         "multiplies the sandbox's apply/destroy timeouts (a slow real account)"))
     checkov_workers: int | None = Field(None, ge=1, le=64, description=(
-        "how many checkov worker processes judge the parts of a plan at once (default: the "
-        "CPU cores tfproof may run on)"))
+        "how many checkov worker processes judge the parts of a plan at once (default: one "
+        "per 4,000 managed resources, at most the CPU cores tfproof may run on)"))
     stats_file: Path | None = Field(None, description=(
         "append one JSON line per plan-cache hit or `terraform plan` call (tests and benches)"))
     fresh: bool = Field(False, description=(

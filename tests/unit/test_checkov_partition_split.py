@@ -193,3 +193,16 @@ def test_parts_cover_the_plan_and_change_only_where_it_changed(specs, data) -> N
     after = keys(changed)
     assert len(after) == len(before)
     assert sum(b != a for b, a in zip(before, after, strict=True)) == 1
+
+
+def test_a_small_plan_gets_one_worker_a_big_one_every_core(monkeypatch) -> None:
+    """A second checkov (~175 MB) pays back only on big plans; the setting always wins."""
+    from tfproof.checkov import runner
+
+    monkeypatch.delenv("TFPROOF_CHECKOV_WORKERS", raising=False)
+    monkeypatch.setattr(runner.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3})
+    assert [runner.worker_count(n) for n in (0, 2_000, 4_000, 4_001, 10_000, 50_000)] == [
+        1, 1, 1, 2, 3, 4]
+    assert runner.worker_count() == 4
+    monkeypatch.setenv("TFPROOF_CHECKOV_WORKERS", "3")
+    assert runner.worker_count(10) == 3
