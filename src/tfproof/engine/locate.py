@@ -32,10 +32,12 @@ class Locator:
         self._dirs: dict[tuple[str, ...], Path | None] = {(): self.root}
         self._texts: dict[Path, list[tuple[Path, str]]] = {}
 
-    def _module_dir(self, path: tuple[str, ...]) -> Path | None:
+    def module_dir(self, path: tuple[str, ...]) -> Path | None:
+        """The local folder of the module instance path (`("a", "b")` = module.a.module.b),
+        None for a remote module or without a root folder."""
         if path in self._dirs:
             return self._dirs[path]
-        parent = self._module_dir(path[:-1])
+        parent = self.module_dir(path[:-1])
         call = dict(self.index.modules()).get(path[:-1], {}).get("module_calls", {}).get(path[-1])
         source = (call or {}).get("source", "")
         found = None
@@ -58,7 +60,7 @@ class Locator:
         parts = split_address(key)
         path = tuple(parts[i + 1] for i in range(0, len(parts) - 2, 2) if parts[i] == "module")
         rest = parts[2 * len(path):]
-        directory = self._module_dir(path)
+        directory = self.module_dir(path)
         if directory is None or not rest:
             return None
         if rest[0] == "var" and len(rest) == 2:
@@ -74,7 +76,7 @@ class Locator:
             if match:
                 # `[ \t]*`, not `\s*`: a leading `\s*` would start the match on a blank line
                 line = text.count("\n", 0, match.start()) + 1
-                return (_display(tf), line)
+                return (display(tf), line)
         return None
 
 
@@ -91,7 +93,7 @@ class Locator:
         return self._texts[directory]
 
 
-def _display(path: Path) -> str:
+def display(path: Path) -> str:
     """Relative to the working directory (the repository, for SARIF and CI annotations) when
     the file is inside it; otherwise absolute, never a climb of `../..`."""
     path = path.resolve()

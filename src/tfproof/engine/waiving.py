@@ -28,7 +28,7 @@ from typing import Any
 from tfproof import userfiles
 from tfproof.engine.catalog import known_ids
 from tfproof.engine.index import PlanIndex
-from tfproof.engine.locate import Locator, _display
+from tfproof.engine.locate import Locator, display
 from tfproof.errors import InputError
 from tfproof.findings import Finding
 from tfproof.plan import Resource
@@ -70,7 +70,7 @@ def module_folders(index: PlanIndex, locator: Locator) -> dict[Path, list[str]]:
     (`""` for the root, `"module.a."`, `"module.a.module.b."`)."""
     folders: dict[Path, list[str]] = {}
     for path, _module in index.modules():
-        folder = locator._module_dir(path)
+        folder = locator.module_dir(path)
         if folder is not None:
             folders.setdefault(folder, []).append("".join(f"module.{n}." for n in path))
     return folders
@@ -87,7 +87,7 @@ def read_inline(index: PlanIndex, locator: Locator, known: Callable[[], KnownIds
             if MARKERS.search(data) is None:
                 continue
             text = userfiles.decode_text(data, f"The Terraform file {path}", _HINT)
-            read_source(text, _display(path), prefixes, known(), source)
+            read_source(text, display(path), prefixes, known(), source)
     if source.problems:
         raise InputError(paragraph(source.problems))
     return source
