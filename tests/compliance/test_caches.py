@@ -42,11 +42,22 @@ CORRUPTIONS = {
 }
 
 
+@pytest.mark.parametrize("how", sorted(CORRUPTIONS))
+def test_every_corruption_is_discarded_by_the_one_reader(how, tmp_path, capsys):
+    """Every cache (plans, checkov parts, profiles) reads through `cachefile.read_json`."""
+    path = tmp_path / "entry.json"
+    cachefile.write_json(path, {"format_version": "1.2", "values": list(range(50))})
+    path.write_bytes(CORRUPTIONS[how](path.read_bytes()))
+    assert cachefile.read_json(path) is None
+    assert not path.exists()
+    assert "discarded the corrupted cache entry entry.json" in capsys.readouterr().err
+
+
 @pytest.mark.plan
 @pytest.mark.checkov
 @pytest.mark.parametrize(("kind", "how"), [
-    *(("plans", how) for how in sorted(CORRUPTIONS)),
-    ("checkov", "truncated"), ("checkov", "flipped_byte"),  # same reader: two are enough
+    # end to end, one corruption per cache: the reader above sees every kind of damage
+    ("plans", "flipped_byte"), ("plans", "no_header"), ("checkov", "truncated"),
 ])
 def test_corrupted_entries_are_recomputed(kind, how, cache, tmp_path):
     root = tmp_path / "root"
