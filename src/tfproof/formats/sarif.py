@@ -153,7 +153,6 @@ def render_sarif(report: ScanReport, source_root: Path | None = None) -> str:
                 "name": "tfproof",
                 "version": report.tool_version,
                 "semanticVersion": report.tool_version,
-                "informationUri": "https://example.invalid/tfproof",
                 "rules": list(rules.values()),
             }},
             "results": results,
