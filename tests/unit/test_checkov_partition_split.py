@@ -206,3 +206,17 @@ def test_a_small_plan_gets_one_worker_a_big_one_every_core(monkeypatch) -> None:
     assert runner.worker_count() == 4
     monkeypatch.setenv("TFPROOF_CHECKOV_WORKERS", "3")
     assert runner.worker_count(10) == 3
+
+
+def test_the_parts_cache_drops_least_recently_used_entries_never_this_runs(tmp_path) -> None:
+    """Each pull request adds parts; the folder stays bounded, oldest use first."""
+    import os
+
+    for number in range(6):
+        cache.write(tmp_path, f"k{number}", {"n": number, "pad": "x" * 1000})
+        os.utime(tmp_path / f"k{number}.json", (1000 + number, 1000 + number))
+    assert cache.read(tmp_path, "k0", lambda doc: doc) is not None  # a hit renews k0
+    size = (tmp_path / "k1.json").stat().st_size
+    assert cache.prune(tmp_path, since=2000, max_bytes=3 * size) == 3
+    assert sorted(p.stem for p in tmp_path.iterdir()) == ["k0", "k4", "k5"]
+    assert cache.prune(tmp_path, since=0, max_bytes=0) == 0  # everything is this run's

@@ -11,13 +11,20 @@ so a cached scan starts no checkov at all.
 Every entry goes through `tfproof.cachefile` (integrity header, atomic write):
 one a crash truncated or a person edited is discarded, recomputed and never
 trusted; one of the wrong shape likewise.
+
+The parts' folder is bounded: every pull request adds entries for the parts it
+changed, so a CI cache would grow without end. A hit renews its entry's time;
+after a run that wrote entries, the least recently used ones go until the folder
+is back under MAX_BYTES (never an entry this run used).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
@@ -27,6 +34,7 @@ from tfproof import cachefile
 from tfproof.errors import ToolchainError
 from tfproof.settings import cache_dir
 
+MAX_BYTES = 256 * 2**20  # the parts' folder: ~40,000 parts, ten 20,000-resource plans
 CACHE_FORMAT = "5"  # 4, 5: one entry per part of a plan (3: one per plan); 5: coupled types
 
 
@@ -68,8 +76,35 @@ def folder(kind: str = "checkov") -> Path:
 
 def read(where: Path, key: str, check: Callable[[Any], Any]) -> Any | None:
     """A verified entry of folder `where`, or None (absent, or corrupted and discarded with
-    a warning)."""
-    return cachefile.read_json(where / f"{key}.json", check=check)
+    a warning); a hit renews the entry's time, which `prune` goes by."""
+    path = where / f"{key}.json"
+    found = cachefile.read_json(path, check=check)
+    if found is not None:
+        with contextlib.suppress(OSError):  # a read-only cache still serves its entries
+            os.utime(path)
+    return found
+
+
+def prune(where: Path, since: float, max_bytes: int = MAX_BYTES) -> int:
+    """Remove the least recently used entries of `where` until it holds at most `max_bytes`,
+    sparing those used or written at or after `since` (this run's); the number removed."""
+    entries = []
+    with os.scandir(where) as found:
+        for entry in found:
+            if entry.name.endswith(".json"):
+                with contextlib.suppress(OSError):  # another scan may have removed it
+                    info = entry.stat()
+                    entries.append((info.st_mtime, info.st_size, entry.path))
+    total = sum(size for _, size, _ in entries)
+    removed = 0
+    for mtime, size, path in sorted(entries):
+        if total <= max_bytes or mtime >= since:
+            break
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+            removed += 1
+        total -= size
+    return removed
 
 
 def write(where: Path, key: str, document: Any) -> None:

@@ -23,6 +23,7 @@ import math
 import os
 import shutil
 import sys
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,6 +133,7 @@ def run_checkov(
     if partition.empty(raw_plan):
         return []  # no resource and no data source: nothing for checkov to judge
     scratch = lifecycle.scratch_dir("checkov")
+    started = time.time() - 1  # file times may be coarser than the clock
     try:
         size = worker_count(_managed(raw_plan))
         with WorkerPool(checks, external_checks_dir, size, scratch) as pool:
@@ -141,6 +143,7 @@ def run_checkov(
             misses = [u for u in units if not (use_cache and _hit(u, where))]
             if misses:
                 _judge(raw_plan, checks, external, misses, pool, scratch, len(units), where)
+                cache.prune(where, started)  # new entries: keep the folder bounded
     finally:
         lifecycle.release(scratch)
     return [result for unit in units for result in unit.results or ()]
