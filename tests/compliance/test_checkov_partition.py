@@ -146,16 +146,20 @@ def test_parts_judge_as_one_run_does_and_only_what_changed_runs_again(
     bucket["values"] = {**bucket["values"],
                         "tags": {**(bucket["values"].get("tags") or {}), "team": "edited"}}
     profile = worker.profile(checks, external=False)
-    keys = [u.key for u in runner._units(changed, checks, "", profile, extra)]
+    units = {u.key: len(u.vertices) for u in runner._units(changed, checks, "", profile, extra)}
+    keys = list(units)
     missing = [k for k in keys if not (tmp_path / "cache" / "checkov" / f"{k}.json").exists()]
     assert len(missing) == 1
-    victim = tmp_path / "cache" / "checkov" / f"{next(k for k in keys if k not in missing)}.json"
+    victim_key = next(k for k in keys if k not in missing)
+    victim = tmp_path / "cache" / "checkov" / f"{victim_key}.json"
     victim.write_bytes(victim.read_bytes()[:-5])
+    rejudged = units[missing[0]] + units[victim_key]  # the changed part and the corrupted one
     jobs.clear()
     capfd.readouterr()
     again = runner.run_checkov(changed, checks, resource_types=extra)
     assert capfd.readouterr().err.count("discarded the corrupted cache entry") == 1
-    assert len(jobs) == 1 and jobs[0] < 40, f"judged again: {jobs} resources"
+    assert len(jobs) == 1 and jobs[0] <= rejudged < sum(units.values()) / 4, (
+        f"judged again: {jobs} resources, the two parts hold {rejudged}")
     assert _verdicts(again) == whole  # tags decide none of the mapped checks
     assert _verdicts(runner.run_checkov(changed, checks, resource_types=extra)) == whole
     assert len(jobs) == 1, "an unchanged plan started a worker"
