@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 
 test: venv
 	-@bash scripts/ensure-chromium.sh
-	$(BIN)/nox --no-venv -s layers -- $(ARGS)
+	$(BIN)/nox --no-venv -s lint layers -- $(ARGS)
 
 audit: venv
 	$(BIN)/tfproof audit --out reports $(ARGS)

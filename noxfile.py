@@ -1,4 +1,4 @@
-"""Sessions: lint, unit, compliance, integration, evidence, layers (lint + all four), audit, bench.
+"""Sessions: lint, unit, compliance, integration, evidence, layers (all four), audit, bench.
 
 They run in the project's own .venv (`make` creates it), so nox never
 re-installs checkov or the provider per session. `session.posargs` go to
@@ -71,11 +71,10 @@ def _signal_group(pid: int, sig: int) -> None:
 
 @nox.session(venv_backend="none")
 def layers(session: nox.Session) -> None:
-    """Lint and every test layer; integration runs beside lint, unit, compliance, evidence."""
+    """Every test layer; integration runs beside unit, compliance and evidence."""
     # the integration layer mostly waits (the provider's fixed polling delays, bounded waits
     # for alarms and replicas) while the others keep both cores busy: side by side, `make
-    # test` takes about the integration layer's time instead of the sum of all four (lint
-    # too: it is mostly one core's work, so it goes beside integration, not before it)
+    # test` takes about the integration layer's time instead of the sum of all four
     cache = Path(os.environ.get("TFPROOF_CACHE_DIR", ".cache/tfproof"))
     cache.mkdir(parents=True, exist_ok=True)
     log_path = cache / "integration-layer.log"
@@ -89,7 +88,6 @@ def layers(session: nox.Session) -> None:
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True)
         try:
-            lint(session)
             unit(session)
             compliance(session)
             evidence(session)
