@@ -86,3 +86,33 @@ def _discard(path: Path, why: str) -> None:
     _warn(path, why)
     with contextlib.suppress(OSError):
         path.unlink()
+
+
+def touch(path: Path) -> None:
+    """Mark an entry as just used (`prune` goes by this time); a read-only cache is fine."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
+
+
+def prune(folder: Path, since: float, max_bytes: int) -> int:
+    """Remove the least recently used entries (`*.json`) of `folder` until it holds at most
+    `max_bytes`, sparing those used or written at or after `since` (the running command's);
+    the number removed. Caches of verdicts grow with every change scanned: a CI cache that
+    is restored and saved on every pull request would otherwise grow without end."""
+    entries = []
+    with os.scandir(folder) as found:
+        for entry in found:
+            if entry.name.endswith(".json"):
+                with contextlib.suppress(OSError):  # another command may have removed it
+                    info = entry.stat()
+                    entries.append((info.st_mtime, info.st_size, entry.path))
+    total = sum(size for _, size, _ in entries)
+    removed = 0
+    for mtime, size, path in sorted(entries):
+        if total <= max_bytes or mtime >= since:
+            break
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+            removed += 1
+        total -= size
+    return removed

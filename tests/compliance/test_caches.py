@@ -75,8 +75,23 @@ def test_corrupted_entries_are_recomputed(kind, how, cache, tmp_path):
     assert "Traceback" not in second.stderr
     assert second.stderr.count("discarded the corrupted cache entry") == len(entries)
     assert json.loads(second.stdout)["findings"] == json.loads(first.stdout)["findings"]
+    for entry in entries:  # let the hit below show in the entries' times
+        os.utime(entry, (1_000_000, 1_000_000))
     third = scan(root, cache, *extra)
     assert third.returncode == 1 and "corrupted" not in third.stderr, third.stderr
+    assert all(entry.stat().st_mtime > 1_000_000 for entry in entries), "a hit is not renewed"
+
+
+def test_a_cache_folder_is_kept_under_its_size_least_recently_used_first(tmp_path):
+    """Every pull request scanned adds entries; a restored-and-saved CI cache stays bounded."""
+    for number in range(5):
+        cachefile.write_json(tmp_path / f"e{number}.json", {"pad": "x" * 500})
+        os.utime(tmp_path / f"e{number}.json", (1000 + number, 1000 + number))
+    cachefile.touch(tmp_path / "e0.json")  # used now: the newest
+    size = (tmp_path / "e1.json").stat().st_size
+    assert cachefile.prune(tmp_path, since=10**12, max_bytes=2 * size) == 3
+    assert sorted(p.stem for p in tmp_path.iterdir()) == ["e0", "e4"]
+    assert cachefile.prune(tmp_path, since=0, max_bytes=0) == 0  # all used by this command
 
 
 def test_an_entry_of_the_wrong_shape_is_rejected(tmp_path):

@@ -20,11 +20,9 @@ is back under MAX_BYTES (never an entry this run used).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import json
-import os
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
@@ -80,31 +78,14 @@ def read(where: Path, key: str, check: Callable[[Any], Any]) -> Any | None:
     path = where / f"{key}.json"
     found = cachefile.read_json(path, check=check)
     if found is not None:
-        with contextlib.suppress(OSError):  # a read-only cache still serves its entries
-            os.utime(path)
+        cachefile.touch(path)
     return found
 
 
 def prune(where: Path, since: float, max_bytes: int = MAX_BYTES) -> int:
-    """Remove the least recently used entries of `where` until it holds at most `max_bytes`,
-    sparing those used or written at or after `since` (this run's); the number removed."""
-    entries = []
-    with os.scandir(where) as found:
-        for entry in found:
-            if entry.name.endswith(".json"):
-                with contextlib.suppress(OSError):  # another scan may have removed it
-                    info = entry.stat()
-                    entries.append((info.st_mtime, info.st_size, entry.path))
-    total = sum(size for _, size, _ in entries)
-    removed = 0
-    for mtime, size, path in sorted(entries):
-        if total <= max_bytes or mtime >= since:
-            break
-        with contextlib.suppress(OSError):
-            os.unlink(path)
-            removed += 1
-        total -= size
-    return removed
+    """Keep the parts' folder under `max_bytes`, least recently used first, never an entry
+    used or written at or after `since` (`cachefile.prune`); the number removed."""
+    return cachefile.prune(where, since, max_bytes)
 
 
 def write(where: Path, key: str, document: Any) -> None:

@@ -144,11 +144,14 @@ def explained(error: PlanError, workspace: Workspace, display: str) -> PlanError
     )
 
 
+PLAN_CACHE_BYTES = 1024 * 2**20  # redacted plans, least recently used first beyond this
+
+
 def plan_json(
     request: PlanRequest, use_cache: bool = True, produce: Producer | None = None
 ) -> dict[str, Any]:
     """Return the redacted plan JSON of a root module, planning only on a cache miss."""
-    started = time.monotonic()
+    started, since = time.monotonic(), time.time() - 1  # file times may be coarser
     display = request.display()
     workspace = Workspace(request.path)
     key = cache_key(request, workspace)
@@ -157,6 +160,7 @@ def plan_json(
     cached = plans / f"{key}.json"
     hit = _cached(cached) if use_cache else None
     if hit is not None:
+        cachefile.touch(cached)
         progress.say(f"plan cache hit: {display} ({key[:12]})")
         _stats("hit", display, time.monotonic() - started)
         return hit
@@ -171,6 +175,7 @@ def plan_json(
         raw = redact_plan(raw)
         plan_reader.validate(raw, f"the plan of {display}")
         cachefile.write_json(cached, raw)
+    cachefile.prune(plans, since, PLAN_CACHE_BYTES)  # a new entry: keep the folder bounded
     seconds = time.monotonic() - started
     progress.say(f"planned {display}: {plan_reader.managed_count(raw)} resources in {seconds:.1f}s")
     _stats("plan", display, seconds)
