@@ -197,7 +197,7 @@ def test_a_link_out_of_the_tree_is_read_as_terraform_reads_it(copy, no_waivers, 
 
 
 def test_a_huge_file_stops_the_scan(copy, no_waivers, capsys, monkeypatch):
-    monkeypatch.setattr(waiving, "MAX_TF_BYTES", 2**20)
+    monkeypatch.setattr("tfproof.terraform.tree.MAX_TF_FILE_BYTES", 2**20)
     (copy / "huge.tf").write_text("# padding\n" * (2**20 // 10 + 1))
     code, _, err = rescan(copy, no_waivers, capsys)
     assert code == 2 and "huge.tf is larger than 1 MiB" in err

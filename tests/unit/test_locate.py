@@ -54,7 +54,7 @@ def test_a_pipe_named_like_a_tf_file_is_refused_not_read(tmp_path):
 
 
 def test_an_oversized_tf_file_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr("tfproof.engine.locate.MAX_SOURCE_BYTES", 16)
+    monkeypatch.setattr("tfproof.terraform.tree.MAX_TF_FILE_BYTES", 16)
     (tmp_path / "main.tf").write_text('resource "aws_s3_bucket" "docs" {\n}\n')
     found = _locate(tmp_path)
     assert isinstance(found, InputError) and "larger than" in str(found)

@@ -8,7 +8,6 @@ configuration) by its header `resource "TYPE" "NAME"`. Anything not found
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -16,10 +15,10 @@ from typing import Any
 from tfproof.engine.addresses import split_address
 from tfproof.engine.index import PlanIndex
 from tfproof.plan import config_address
+from tfproof.terraform import tree
+from tfproof.terraform.roots import display as display_folder
 from tfproof.terraform.tree import tf_files
 from tfproof.userfiles import read_regular
-
-MAX_SOURCE_BYTES = 32 * 1024 * 1024  # one .tf file; larger is not hand-written configuration
 
 
 class Locator:
@@ -86,7 +85,7 @@ class Locator:
         if directory not in self._texts:
             hint = "Replace it with a regular Terraform file or remove it, then rerun."
             self._texts[directory] = [
-                (tf, read_regular(tf, "Terraform file", MAX_SOURCE_BYTES, hint)
+                (tf, read_regular(tf, "Terraform file", tree.MAX_TF_FILE_BYTES, hint)
                  .decode("utf-8", errors="replace"))
                 for tf in tf_files(directory) if tf.name.endswith(".tf")
             ]
@@ -96,11 +95,7 @@ class Locator:
 def display(path: Path) -> str:
     """Relative to the working directory (the repository, for SARIF and CI annotations) when
     the file is inside it; otherwise absolute, never a climb of `../..`."""
-    path = path.resolve()
-    cwd = Path.cwd().resolve()
-    if cwd in path.parents:
-        return os.path.relpath(path, cwd)
-    return str(path)
+    return display_folder(path.resolve())  # one naming rule for files and root folders
 
 
 def annotate(findings: list[Any], locator: Locator) -> None:

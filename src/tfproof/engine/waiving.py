@@ -32,13 +32,13 @@ from tfproof.engine.locate import Locator, display
 from tfproof.errors import InputError
 from tfproof.findings import Finding
 from tfproof.plan import Resource
+from tfproof.terraform import tree
 from tfproof.terraform.tree import tf_files
 from tfproof.waivers.inline import MARKERS, Skip, Source, paragraph, read_source
 from tfproof.waivers.matcher import Waiver, apply_waivers, load_waivers
 from tfproof.waivers.schema import KnownIds
 
 UNMANAGED_SKIP = "tfproof-unmanaged-skip"
-MAX_TF_BYTES = 32 * 2**20  # a generated .tf can be large; one this size is not a config file
 _HINT = ("tfproof reads the comments of the configuration's .tf files for inline waivers "
          "(`# tfproof:waive`) and checkov skips; save it as UTF-8 like Terraform requires.")
 
@@ -83,7 +83,7 @@ def read_inline(index: PlanIndex, locator: Locator, known: Callable[[], KnownIds
         for path in tf_files(folder):
             if not path.name.endswith(".tf"):  # .tf.json: JSON has no comments
                 continue
-            data = userfiles.read_regular(path, "Terraform file", MAX_TF_BYTES, _HINT)
+            data = userfiles.read_regular(path, "Terraform file", tree.MAX_TF_FILE_BYTES, _HINT)
             if MARKERS.search(data) is None:
                 continue
             text = userfiles.decode_text(data, f"The Terraform file {path}", _HINT)

@@ -145,15 +145,20 @@ def _data_sources(blocks: list[str]) -> Diagnosis | None:
             addresses.append(found.group(1))
     if not addresses:
         return None
-    noun = "data source" if len(addresses) == 1 else "data sources"
     sentence = (
-        f"The {noun} {', '.join(addresses)} {'calls' if len(addresses) == 1 else 'call'} AWS "
-        "during `terraform plan`, and an offline plan has neither AWS credentials nor network "
-        "to answer it."
+        f"{_data_sources_that(addresses, 'calls', 'call')} AWS during `terraform plan`, and an "
+        "offline plan has neither AWS credentials nor network to answer it."
     )
     ways = (f"{PLAN_ELSEWHERE} (with real credentials there); or pass the value as a variable "
             "instead of looking it up")
     return Diagnosis("data_source", sentence, ways)
+
+
+def _data_sources_that(addresses: list[str], verb: str, plural_verb: str) -> str:
+    """The start of a cause: `The data source X calls` or `The data sources X, Y call`."""
+    if len(addresses) == 1:
+        return f"The data source {addresses[0]} {verb}"
+    return f"The data sources {', '.join(addresses)} {plural_verb}"
 
 
 def _remote_states(sources: Mapping[str, str]) -> list[str]:
@@ -195,11 +200,10 @@ def diagnose(
     remote = _remote_states(sources)
     named_remote = [b for b in offline if "data.terraform_remote_state." in b]
     if stage == "plan" and remote and (named_remote or not any(" with " in b for b in offline)):
-        noun = "data source" if len(remote) == 1 else "data sources"
         sentence = (
-            f"The {noun} {', '.join(remote)} {'reads' if len(remote) == 1 else 'read'} another "
-            "configuration's state from a remote backend during `terraform plan`, which needs "
-            "network and credentials an offline plan does not have."
+            f"{_data_sources_that(remote, 'reads', 'read')} another configuration's state from "
+            "a remote backend during `terraform plan`, which needs network and credentials an "
+            "offline plan does not have."
         )
         ways = (f"{PLAN_ELSEWHERE} (where that state is readable); or pass those outputs as "
                 "variables instead of reading the remote state")

@@ -30,6 +30,7 @@ _SKIP_SUFFIXES = (".tfstate", ".tfplan", ".md")
 
 
 MAX_TREE_BYTES = 64 * 1024 * 1024
+MAX_TF_FILE_BYTES = 32 * 1024 * 1024  # one .tf file; larger is not hand-written configuration
 
 
 _CONFIG_SUFFIXES = (".tf", ".tf.json")
