@@ -33,6 +33,7 @@ from tfproof.errors import ToolchainError
 from tfproof.settings import cache_dir
 
 MAX_BYTES = 256 * 2**20  # the parts' folder: ~40,000 parts, ten 20,000-resource plans
+PROFILE_FORMAT = "2"  # 2: the check modules and checks a lazy worker loads
 CACHE_FORMAT = "5"  # 4, 5: one entry per part of a plan (3: one per plan); 5: coupled types
 
 
@@ -95,7 +96,7 @@ def write(where: Path, key: str, document: Any) -> None:
 
 def profile_key(checks: list[str], external: str) -> str:
     """The key of a check list's profile (no plan in it)."""
-    return _hasher(checks, f"profile|{external}").hexdigest()
+    return _hasher(checks, f"profile{PROFILE_FORMAT}|{external}").hexdigest()
 
 
 def check_profile(document: Any) -> None:
@@ -107,6 +108,11 @@ def check_profile(document: Any) -> None:
     if types is not None and not (isinstance(types, list)
                                   and all(isinstance(t, str) for t in types)):
         raise TypeError("a checkov profile's types are a list of names or null")
+    for name in ("modules", "plain"):
+        value = document.get(name)
+        if not (isinstance(value, list) and all(isinstance(x, str) and x and "," not in x
+                                                for x in value)):
+            raise TypeError(f"a checkov profile's {name} are a list of names")
     coupled = document.get("coupled")
     if not (isinstance(coupled, list) and all(
             isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)

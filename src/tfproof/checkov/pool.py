@@ -73,6 +73,9 @@ class WorkerPool:
         self.timeout = timeout
         self.workers: list[_Worker] = []
         self.selector = selectors.DefaultSelector()
+        # (check modules, "ID module" of their checks) from a profile: what workers started
+        # from now on import instead of all of checkov's checks (`tfproof.checkov.lazy`)
+        self.only: tuple[list[str], list[str]] | None = None
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -91,6 +94,8 @@ class WorkerPool:
                 argv += ["--external-checks-dir", str(self.external)]
             if profile and index == 0:
                 argv.append("--profile")
+            elif self.only is not None:
+                argv += ["--modules", ",".join(self.only[0]), "--plain", ",".join(self.only[1])]
             with open(err_path, "wb") as err:
                 proc = lifecycle.popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                        stderr=err, cwd=self.scratch, env=offline_env())

@@ -21,75 +21,28 @@ from __future__ import annotations
 import json
 import math
 import os
-import shutil
-import sys
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tfproof import lifecycle, progress
-from tfproof.checkov import cache, partition
+from tfproof.checkov import cache, partition, verdicts
 from tfproof.checkov.cache import CACHE_FORMAT, cache_key, checkov_version
 from tfproof.checkov.pool import WORKER_TIMEOUT, WorkerPool, offline_env
+from tfproof.checkov.verdicts import CheckovResult, checkov_command, parse_report
 from tfproof.errors import ToolchainError
 from tfproof.plan import gc_paused
 from tfproof.settings import current
 
-__all__ = ["CACHE_FORMAT", "WORKER_TIMEOUT", "CheckovResult", "cache_key", "checkov_command",
-           "checkov_version", "offline_env", "parse_report", "run_checkov"]
+__all__ = ["CACHE_FORMAT", "WORKER_TIMEOUT", "CheckovResult", "CheckovSession", "cache_key",
+           "checkov_command", "checkov_version", "offline_env", "parse_report", "run_checkov"]
 
 BATCH_VERTICES = 300  # resources per checkov run: small enough that its graph stays linear
 # Each checkov worker holds its own checkov (~175 MB). A second one halves the wall time
 # of a big cold scan, but on a plan of a few thousand resources it buys ~1.5 s for ~60 %
 # more peak memory: by default a worker is added per this many managed resources.
 RESOURCES_PER_WORKER = 4000
-
-
-@dataclass(frozen=True)
-class CheckovResult:
-    """One checkov verdict on one resource address."""
-
-    check: str
-    name: str
-    resource: str
-    passed: bool
-    evaluated_keys: tuple[str, ...] = ()
-
-
-def checkov_command() -> list[str]:
-    """The checkov executable beside this Python (or on PATH)."""
-    beside = Path(sys.executable).parent / "checkov"
-    found = str(beside) if beside.exists() else shutil.which("checkov")
-    if not found:
-        raise ToolchainError("The checkov executable is not installed beside Python or on PATH.")
-    return [found]
-
-
-def parse_report(stdout: str) -> list[CheckovResult]:
-    """Verdicts from plain `checkov -o json` output (one report or a list of them)."""
-    try:
-        data = json.loads(stdout)
-    except json.JSONDecodeError as exc:
-        raise ToolchainError(f"checkov printed no JSON report: {stdout[:300]!r}") from exc
-    reports = data if isinstance(data, list) else [data]
-    out = []
-    for report in reports:
-        results = report.get("results") if isinstance(report, dict) else None
-        if not results:
-            continue
-        for key, passed in (("passed_checks", True), ("failed_checks", False)):
-            for item in results.get(key, []):
-                out.append(CheckovResult(
-                    check=item["check_id"],
-                    name=item.get("check_name", ""),
-                    resource=item.get("resource_address") or item.get("resource", ""),
-                    passed=passed,
-                    evaluated_keys=tuple((item.get("check_result") or {}).get("evaluated_keys")
-                                         or ()),
-                ))
-    return out
 
 
 @dataclass
@@ -128,25 +81,95 @@ def run_checkov(
     `resource_types`, when given, are handed to checkov as well as the types the checks
     read. `use_cache=False` judges every part afresh (and refreshes the cache).
     """
-    checks = sorted(set(checks))
-    external = str(external_checks_dir or "")
-    if partition.empty(raw_plan):
-        return []  # no resource and no data source: nothing for checkov to judge
-    scratch = lifecycle.scratch_dir("checkov")
-    started = time.time() - 1  # file times may be coarser than the clock
-    try:
-        size = worker_count(_managed(raw_plan))
-        with WorkerPool(checks, external_checks_dir, size, scratch) as pool:
-            profile = _profile(checks, external, pool, raw_plan)
-            units = _units(raw_plan, checks, external, profile, resource_types)
+    with CheckovSession(checks, external_checks_dir) as session:
+        session.prepare(raw_plan, use_cache, resource_types)
+        return session.results()
+
+
+class CheckovSession:
+    """One checkov judgement of one plan, in steps that let the caller work meanwhile.
+
+    `warm_up()` starts a worker before the plan is even read (its import of checkov,
+    ~1 s, then overlaps the caller's own work); `prepare()` splits the plan, reads the
+    cache and starts the workers the missing parts need; `results()` waits for them.
+    A context manager: leaving it stops every worker and removes the scratch folder.
+    """
+
+    def __init__(self, checks: list[str], external_checks_dir: Path | None = None) -> None:
+        self.checks = sorted(set(checks))
+        self.external_dir = external_checks_dir
+        self.external = str(external_checks_dir or "")
+        self.scratch: Path | None = None
+        self.pool: WorkerPool | None = None
+        self.units: list[_Unit] = []
+        self.misses: list[_Unit] = []
+        self.jobs: dict[Path, list[_Unit]] = {}
+        self.started = time.time() - 1  # file times may be coarser than the clock
+
+    def __enter__(self) -> CheckovSession:
+        self.scratch = lifecycle.scratch_dir("checkov")
+        try:
+            self.pool = WorkerPool(self.checks, self.external_dir, worker_count(), self.scratch)
+        except BaseException:
+            lifecycle.release(self.scratch)
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self.pool is not None:
+                self.pool.close(graceful=exc[0] is None)
+        finally:
+            if self.scratch is not None:
+                lifecycle.release(self.scratch)
+
+    def warm_up(self) -> bool:
+        """Start one worker now, when the check list's profile is cached (a scan on a cold
+        cache starts its workers as it learns what the checks read); True when started."""
+        assert self.pool is not None
+        if self.external or self.pool.workers:
+            return False
+        found = cache.read(cache.folder("checkov-profile"),
+                           cache.profile_key(self.checks, self.external), cache.check_profile)
+        if found is None:
+            return False
+        self.pool.only = (found["modules"], found["plain"])
+        self.pool.start(1)
+        return True
+
+    def prepare(self, raw_plan: dict[str, Any], use_cache: bool = True,
+                resource_types: set[str] | None = None) -> None:
+        """Split the plan, take what the cache holds, start the workers the rest needs and
+        hand them their parts (the caller may work until `results()`)."""
+        assert self.pool is not None and self.scratch is not None
+        if partition.empty(raw_plan):
+            return  # no resource and no data source: nothing for checkov to judge
+        self.pool.size = worker_count(_managed(raw_plan))
+        profile = _profile(self.checks, self.external, self.pool, raw_plan)
+        if not self.external:
+            self.pool.only = (profile["modules"], profile["plain"])
+        self.units = _units(raw_plan, self.checks, self.external, profile, resource_types)
+        where = cache.folder()
+        self.misses = [u for u in self.units if not (use_cache and _hit(u, where))]
+        if self.misses:
+            self.jobs = _documents(raw_plan, self.external, self.misses, self.pool,
+                                   self.scratch, len(self.units))
+        else:
+            self.pool.close(graceful=False)  # a worker started early has nothing to do
+
+    def results(self) -> list[CheckovResult]:
+        """Every part's verdicts (waiting for the workers), the new ones cached."""
+        assert self.pool is not None
+        if self.jobs:
             where = cache.folder()
-            misses = [u for u in units if not (use_cache and _hit(u, where))]
-            if misses:
-                _judge(raw_plan, checks, external, misses, pool, scratch, len(units), where)
-                cache.prune(where, started)  # new entries: keep the folder bounded
-    finally:
-        lifecycle.release(scratch)
-    return [result for unit in units for result in unit.results or ()]
+            for out in self.pool.run([(_plan_file(out), out) for out in self.jobs]):
+                records = cache.load_records(out.read_text())
+                out.unlink()
+                _plan_file(out).unlink()  # judged: its document need not wait for the others
+                _assign(records, self.jobs[out], self.checks, not self.external, where)
+            self.jobs = {}
+            cache.prune(where, self.started)  # new entries: keep the folder bounded
+        return [result for unit in self.units for result in unit.results or ()]
 
 
 def _managed(raw: dict[str, Any]) -> int:
@@ -188,9 +211,9 @@ def _units(raw: dict[str, Any], checks: list[str], external: str, profile: dict[
 
 
 def _hit(unit: _Unit, where: Path) -> bool:
-    found = cache.read(where, unit.key, _results)
+    found = cache.read(where, unit.key, verdicts.results)
     if found is not None:
-        unit.results = _results(found)
+        unit.results = verdicts.results(found)
     return found is not None
 
 
@@ -208,11 +231,12 @@ def _batches(units: list[_Unit]) -> list[list[_Unit]]:
     return sorted((b for b in batches if b), key=lambda b: -sum(len(u.vertices) for u in b))
 
 
-def _judge(raw: dict[str, Any], checks: list[str], external: str, misses: list[_Unit],
-           pool: WorkerPool, scratch: Path, total: int, where: Path) -> None:
-    """Run checkov on the units not cached; fill in and cache their verdicts as they come."""
+def _documents(raw: dict[str, Any], external: str, misses: list[_Unit], pool: WorkerPool,
+               scratch: Path, total: int) -> dict[Path, list[_Unit]]:
+    """Write the plan documents of the units not cached, in batches, and start the workers
+    they need; {verdicts file: its units}."""
     batches = _batches(misses) if not external else [misses]
-    pool.start(len(batches))  # they import checkov (~1.5 s) while the documents are written
+    pool.start(len(batches))  # they import checkov (~1 s) while the documents are written
     jobs: dict[Path, list[_Unit]] = {}
     for number, batch in enumerate(batches):
         plan_file = scratch / f"part-{number}.json"
@@ -224,11 +248,7 @@ def _judge(raw: dict[str, Any], checks: list[str], external: str, misses: list[_
     progress.say(f"checkov: {total} part(s) of the plan, {total - len(misses)} cached; judging "
                  f"{len(misses)} in {len(batches)} run(s) on {min(pool.size, len(batches))} "
                  "worker(s)")
-    for out in pool.run([(_plan_file(out), out) for out in jobs]):
-        records = cache.load_records(out.read_text())
-        out.unlink()
-        _plan_file(out).unlink()  # judged: its plan document need not wait for the others
-        _assign(records, jobs[out], checks, not external, where)
+    return jobs
 
 
 def _plan_file(out: Path) -> Path:
@@ -240,7 +260,7 @@ def _assign(records: Any, units: list[_Unit], checks: list[str], owned: bool,
             where: Path) -> None:
     """Hand a batch's verdicts to the units that own their resources, and cache each unit's."""
     try:
-        results = _results(records)
+        found = verdicts.results(records)
     except (TypeError, KeyError, ValueError) as exc:
         raise ToolchainError(
             "a checkov worker returned verdicts of the wrong shape; no verdict is taken from "
@@ -250,7 +270,7 @@ def _assign(records: Any, units: list[_Unit], checks: list[str], owned: bool,
     wanted = set(checks)
     for unit in units:
         unit.results = []
-    for result in results:
+    for result in found:
         unit = owner.get(result.resource) if owned else units[0]
         if unit is None or (owned and result.check not in wanted):
             raise ToolchainError(
@@ -261,31 +281,4 @@ def _assign(records: Any, units: list[_Unit], checks: list[str], owned: bool,
         assert unit.results is not None
         unit.results.append(result)
     for unit in units:
-        cache.write(where, unit.key, [_record(r) for r in unit.results or ()])
-
-
-def _record(result: CheckovResult) -> dict[str, Any]:
-    return {**result.__dict__, "evaluated_keys": list(result.evaluated_keys)}
-
-
-def _results(records: Any) -> list[CheckovResult]:
-    """Verdict records (worker output or cache entry) as results; TypeError when malformed."""
-    if not isinstance(records, list):
-        raise TypeError("checkov results are not a list")
-    out = []
-    for record in _dicts(records):
-        keys = record["evaluated_keys"]
-        result = CheckovResult(**{**record, "evaluated_keys": tuple(keys)})
-        if not (isinstance(result.check, str) and isinstance(result.resource, str)
-                and isinstance(result.passed, bool) and isinstance(keys, list)
-                and isinstance(result.name, str)):
-            raise TypeError("a checkov result has fields of the wrong type")
-        out.append(result)
-    return out
-
-
-def _dicts(records: Iterable[Any]) -> Iterable[dict[str, Any]]:
-    for record in records:
-        if not isinstance(record, dict):
-            raise TypeError("a checkov result is not an object")
-        yield record
+        cache.write(where, unit.key, [verdicts.record(r) for r in unit.results or ()])

@@ -116,7 +116,16 @@ def profile(checks: list[str], external: bool) -> dict[str, Any]:
         if not why and any("provider" in t for t in _solver_types(check.solver)):
             why = f"{check.id} connects to provider configurations"
     return {"types": sorted(types) if types is not None else None, "split": not why,
-            "why": why, "coupled": sorted([block, t] for block, t in coupled)}
+            "why": why, "coupled": sorted([block, t] for block, t in coupled),
+            # what a later worker imports instead of every check (`tfproof.checkov.lazy`)
+            "modules": sorted({type(check).__module__ for _block, check in plain}),
+            "plain": sorted(_plain_keys(plain))}
+
+
+def _plain_keys(plain: list[tuple[str, Any]]) -> set[str]:
+    """Each registered check as "ID module": what a worker importing only the profile's
+    modules must find again (the guard of `tfproof.checkov.lazy.load`)."""
+    return {f"{check.id} {type(check).__module__}" for _block, check in plain}
 
 
 @functools.cache
@@ -208,9 +217,21 @@ def scan(plan_path: Path, checks: list[str],
 
 
 def serve(checks: list[str], external: Path | None, jobs: TextIO, answers: TextIO,
-          describe: bool = True) -> int:
-    """The worker's loop (see the module docstring); the exit status."""
+          describe: bool = True, only: tuple[list[str], list[str]] | None = None) -> int:
+    """The worker's loop (see the module docstring); the exit status.
+
+    `only` (check modules, the plain check IDs they register): import just those
+    modules (`lazy.defer()` ran first); the whole of checkov's checks when they
+    register anything else.
+    """
     import checkov.terraform.plan_runner  # noqa: F401 - ready before it says so (~1 s of import)
+
+    if only is not None:
+        from tfproof.checkov import lazy
+
+        if not lazy.load(only[0], lambda: _plain_keys(_registered(checks)[0]), set(only[1])):
+            print("tfproof.checkov.worker: the profile's check modules did not register its "
+                  "checks; loaded all of checkov's checks instead", file=sys.stderr, flush=True)
 
     first = ({"profile": profile(checks, external is not None)} if describe
              else {"ready": True})
@@ -232,6 +253,10 @@ def serve(checks: list[str], external: Path | None, jobs: TextIO, answers: TextI
     return 0
 
 
+def _split(text: str) -> list[str]:
+    return [item for item in text.split(",") if item]
+
+
 def main(argv: list[str]) -> int:
     """Command line of the worker (see the module docstring)."""
     parser = argparse.ArgumentParser(prog="python -m tfproof.checkov.worker")
@@ -239,20 +264,32 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--external-checks-dir", type=Path, default=None)
     parser.add_argument("--profile", action="store_true",
                         help="say what the checks read before the first job (~0.4 s)")
+    parser.add_argument("--modules", default=None,
+                        help="import only these check modules (from a profile)")
+    parser.add_argument("--plain", default="",
+                        help='the checks those modules register, "ID module" (the guard)')
     args = parser.parse_args(argv)
     if "checkov" in sys.modules:  # pragma: no cover - imported before the env was set
         raise SystemExit("tfproof.checkov.worker must start in a fresh interpreter")
+    only = None
+    if args.modules is not None and not args.profile:
+        from tfproof.checkov import lazy
+
+        lazy.defer()
+        only = (_split(args.modules), _split(args.plain))
     if args.external_checks_dir is None:
         # checkov's own plain-JSON plan reader, which it takes for plans over this size (read
         # once, when checkov is imported): its line-tracking YAML reader costs ~15 s and ~370 MB
         # on 2,000 resources, for line numbers no built-in check reads. External checks keep
         # the YAML reader: tfproof's own checks find the plan file through its `__file__` keys.
         os.environ["CHECKOV_MAX_IAC_FILE_SIZE"] = "0"
+    else:  # never inherited: a smaller value would hide the `__file__` keys they need
+        os.environ.pop("CHECKOV_MAX_IAC_FILE_SIZE", None)
     # the protocol keeps the real stdout; whatever checkov prints goes to stderr
     answers = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)
-    status = serve([c for c in args.checks.split(",") if c], args.external_checks_dir,
-                   sys.stdin, answers, describe=args.profile)
+    status = serve(_split(args.checks), args.external_checks_dir, sys.stdin, answers,
+                   describe=args.profile, only=only)
     answers.flush()
     sys.stderr.flush()
     # every result is written and renamed into place: tearing down checkov's ~1,000 modules
