@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from tfproof.engine.policy import load_policies, policies_dir
+from tfproof.engine.policy import YAML_LOADER, load_policies, policies_dir
 from tfproof.errors import InputError
 from tfproof.waivers.schema import KnownIds
 
@@ -102,16 +102,19 @@ def _load_frameworks(path: Path) -> dict[str, Framework]:
 
 
 def _read_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text())
+    try:  # libyaml's safe loader when PyYAML has it (policy.py's: every scan reads these)
+        return yaml.load(path.read_text(), Loader=YAML_LOADER)
     except (OSError, yaml.YAMLError) as exc:
         raise InputError(f"Cannot read {path}: {exc}") from exc
 
 
-@cache
 def load_checkov_map(path: Path | None = None) -> dict[str, CheckovMapping]:
     """checkov check ID -> mapping, from policies/checkov_map.yaml."""
-    path = path or policies_dir() / "checkov_map.yaml"
+    return _load_checkov_map(path or policies_dir() / "checkov_map.yaml")
+
+
+@cache  # by path: the default and the catalog's explicit path are one entry
+def _load_checkov_map(path: Path) -> dict[str, CheckovMapping]:
     data = _read_yaml(path) or {}
     out = {}
     for check, entry in (data.get("checks") or {}).items():

@@ -89,12 +89,12 @@ def policies_dir() -> Path:
 _REQUIRED = ("id", "title", "severity", "control", "risk", "remediation")
 # libyaml's safe loader when PyYAML has it: ~10x faster, and every scan pays for
 # reading each policy's YAML once (a fixed cost that dominated small plans).
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_metadata(path: Path) -> dict[str, Any]:
     """A policy's YAML metadata, checked for the fields every report needs."""
-    meta = yaml.load(path.read_text(), Loader=_YAML_LOADER) or {}
+    meta = yaml.load(path.read_text(), Loader=YAML_LOADER) or {}
     missing = [key for key in _REQUIRED if not meta.get(key)]
     if missing:
         raise InputError(f"Policy metadata {path} lacks {', '.join(missing)}.")
