@@ -67,7 +67,7 @@ def _checkov_graph(raw: dict[str, Any], types: set[str], folder: Path) -> Any:
     from checkov.terraform.plan_utils import create_definitions
 
     path = folder / "whole.json"
-    path.write_text(json.dumps(worker.trim_plan(raw, types)))
+    path.write_text(json.dumps(partition.trim_plan(raw, types)))
     definitions, _ = create_definitions(None, [str(path)], RunnerFilter(
         framework=["terraform_plan"]), {})
     return TerraformGraphManager(db_connector=NetworkxConnector()).build_graph_from_definitions(
@@ -106,7 +106,7 @@ def _whole_run(raw: dict[str, Any], checks: list[str], types: set[str],
                folder: Path) -> set[tuple[str, str, bool, frozenset[str]]]:
     """One checkov run over the whole plan (checkov's runner, in this process)."""
     path = folder / "whole-run.json"
-    path.write_text(json.dumps(worker.trim_plan(raw, types)))
+    path.write_text(json.dumps(partition.trim_plan(raw, types)))
     return {(r["check"], r["resource"], r["passed"], frozenset(r["evaluated_keys"]))
             for r in worker.scan(path, checks)}
 

@@ -15,13 +15,14 @@ from pathlib import Path
 import pytest
 
 import tfproof.checkov.runner as checkov_runner
+from tfproof.checkov.partition import trim_plan
 from tfproof.checkov.runner import (
     checkov_command,
     offline_env,
     parse_report,
     run_checkov,
 )
-from tfproof.checkov.worker import readable_types, trim_plan
+from tfproof.checkov.worker import readable_types
 from tfproof.engine.catalog import checkov_resource_types, load_checkov_map
 from tfproof.plan import Plan
 

@@ -200,3 +200,28 @@ def _conf_node(conf_root: dict[str, Any], module_address: str) -> dict[str, Any]
         calls = node.setdefault("module_calls", {})
         node = calls.setdefault(match.group(1), {"module": {}})["module"]
     return node
+
+
+def trim_plan(raw_plan: dict[str, Any], types: set[str]) -> dict[str, Any]:
+    """The plan with only managed resources of `types` (data sources and configuration stay whole):
+    what one checkov run over the whole plan judges (the tests' reference for the parts).
+
+    Addresses are unchanged, and references between kept resources still
+    resolve; prior state and drift go (checkov's plan runner reads neither).
+    """
+    def keep(item: dict[str, Any]) -> bool:
+        return item.get("mode") != "managed" or item.get("type") in types
+
+    def module(mod: dict[str, Any]) -> dict[str, Any]:
+        out = {k: v for k, v in mod.items() if k not in ("resources", "child_modules")}
+        out["resources"] = [r for r in mod.get("resources", []) if keep(r)]
+        out["child_modules"] = [module(c) for c in mod.get("child_modules", [])]
+        return out
+
+    trimmed = {k: v for k, v in raw_plan.items()
+               if k not in ("prior_state", "relevant_attributes", "resource_drift")}
+    planned = raw_plan.get("planned_values", {})
+    trimmed["planned_values"] = {**planned,
+                                 "root_module": module(planned.get("root_module", {}))}
+    trimmed["resource_changes"] = [c for c in raw_plan.get("resource_changes", []) if keep(c)]
+    return trimmed
