@@ -7,7 +7,10 @@ synth.py), in this order, each as a fresh child process (measure.py):
 - `cold`: `tfproof scan --plan` with an empty cache (checkov's parts all judged);
 - `warm`: the same scan again on that cache (nothing changed: no checkov at all);
 - `changed`: a copy of the plan with one resource changed (a tag on one bucket), on the
-  cache the cold scan left: what a pull request that touches one resource costs.
+  cache the cold scan left: what a pull request that touches one resource costs;
+- `floor`: a checkov worker as `changed` starts it (only the mapped checks' modules,
+  `tfproof.checkov.lazy`), started and stopped with no work: the least any scan that
+  has one part to judge pays in a fresh process, whatever tfproof does around it.
 
 Per size: wall seconds, seconds per 1,000 resources, the peak of the process tree's
 summed resident memory (sampled) and the sum of every process's own peak (an upper
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -76,6 +80,31 @@ def _scan(plan: Path, cache: Path) -> measure.Sample:
     return sample
 
 
+def _floor(cache: Path) -> measure.Sample:
+    """A lazy checkov worker started with the profile the cold scan cached, given no work."""
+    from tfproof import cachefile
+    from tfproof.checkov import cache as parts_cache
+    from tfproof.checkov.pool import offline_env
+    from tfproof.engine.catalog import load_checkov_map
+
+    checks = sorted(load_checkov_map())
+    found = cachefile.read_json(
+        cache / "checkov-profile" / f"{parts_cache.profile_key(checks, '')}.json",
+        check=parts_cache.check_profile)
+    if found is None:
+        raise RuntimeError("bench --scale: the cold scan cached no checkov profile")
+    env = offline_env(candidates.child_env())  # what the pool gives its workers
+    env["TFPROOF_CACHE_DIR"] = str(cache)
+    argv = [sys.executable, "-m", "tfproof.checkov.worker", "--checks", ",".join(checks),
+            "--modules", ",".join(found["modules"]), "--plain", ",".join(found["plain"])]
+    sample = measure.run(argv, env=env, cwd=candidates.ROOT)  # stdin is /dev/null: no job
+    if sample.returncode != 0 or '"ready": true' not in sample.stdout:
+        raise RuntimeError(f"bench --scale: the checkov worker did not start: "
+                           f"{sample.stderr.strip()[-600:]}")
+    sample.stdout = ""
+    return sample
+
+
 def bench_scale(source: dict[str, Any], sizes: list[int], plan_dir: Path, repeat: int,
                 log: Callable[[str], None]) -> dict[str, Any]:
     """Every size, `repeat` times: checkov, then cold, warm and changed scans."""
@@ -92,6 +121,7 @@ def bench_scale(source: dict[str, Any], sizes: list[int], plan_dir: Path, repeat
                 samples["cold"] = _scan(plan, cache)
                 samples["warm"] = _scan(plan, cache)
                 samples["changed"] = _scan(changed, cache)
+                samples["floor"] = _floor(cache)
             for name, sample in samples.items():
                 runs.setdefault(name, {}).setdefault(str(size), []).append(sample.to_json())
                 log(f"  scale rep {rep + 1}/{repeat} {size:>6} res  {name:8} "
@@ -148,6 +178,10 @@ def targets(scale: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
     changed = _ratio(table, "changed", "cold", small)
     out.append((f"one resource changed vs cold scan, {small:,} resources", "<= 0.20x time",
                 _x(changed), None if changed is None else changed <= 0.20))
+    floor = _ratio(table, "floor", "cold", small)
+    if floor is not None:
+        out.append((f"a checkov worker's start alone vs cold scan, {small:,} resources "
+                    "(the floor of `changed` in a fresh process)", "(info)", _x(floor), None))
     return out
 
 
@@ -183,13 +217,14 @@ def markdown(scale: dict[str, Any]) -> list[str]:
               "(tree) | Σ process peaks MiB | ÷ checkov memory | checkov parts (cached / "
               "judged, runs, workers) |", "|---:|---|---:|---:|---:|---:|---:|---:|---|"]
     for size in sorted({n for rows in table.values() for n in rows}):
-        for case in ("checkov", "cold", "warm", "changed"):
+        for case in ("checkov", "cold", "warm", "changed", "floor"):
             row = table.get(case, {}).get(size)
             if not row:
                 continue
             parts = (f"{row['parts']:.0f} ({row['parts'] - row['judged']:.0f} / "
                      f"{row['judged']:.0f}, {row['runs']:.0f}, {row['workers']:.0f})"
-                     if "parts" in row else ("none started" if case != "checkov" else "-"))
+                     if "parts" in row else ("none started" if case in ("warm", "cold")
+                                             else "-"))
             lines.append(
                 f"| {size:,} | {case} | {row['wall']:.2f} | {row['per_k']:.2f} "
                 f"| {_x(_ratio(table, case, 'checkov', size))} | {row['mib']:,.0f} "
@@ -197,7 +232,9 @@ def markdown(scale: dict[str, Any]) -> list[str]:
                 f"| {parts} |")
     lines += ["", "`checkov` is stock `checkov -f` on the same plan, run just before the scans "
               "of that size. `cold` starts from an empty cache, `warm` repeats it, `changed` "
-              "scans the plan with one bucket's tags changed on the cache `cold` left. Peak MiB "
+              "scans the plan with one bucket's tags changed on the cache `cold` left, `floor` is "
+              "a checkov worker as `changed` starts it (the mapped checks' modules only), "
+              "given no work. Peak MiB "
               "is the peak of the summed resident memory of the scan's whole process tree "
               "(parent and checkov workers, sampled every 50 ms); Σ process peaks adds each "
               "process's own peak as if they all came at once (an upper bound)."]

@@ -22,7 +22,7 @@ import selectors
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,9 +35,11 @@ _WAYS_OUT = ("Run the scan again; if it repeats, scan a smaller plan (split the 
              "or run with --no-checkov to judge with tfproof's own policies only.")
 
 
-def offline_env() -> dict[str, str]:
-    """The environment checkov runs in: no API key, no update check, no telemetry."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BC_", "PRISMA_"))}
+def offline_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment checkov runs in (from `base`, else ours): no API key, no update
+    check, no telemetry."""
+    env = {k: v for k, v in (os.environ if base is None else base).items()
+           if not k.startswith(("BC_", "PRISMA_"))}
     env.update({
         "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true",
         "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false",
