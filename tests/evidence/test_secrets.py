@@ -10,7 +10,12 @@ import pytest
 
 from tfproof.evidence.bundle import BundleWriter, SecretLeak
 from tfproof.secrets.redact import REDACTED
-from tfproof.secrets.scrub import SecretGuard, literal_secrets, run_secrets
+from tfproof.secrets.scrub import (
+    SecretGuard,
+    literal_secrets,
+    run_secrets,
+    sensitive_variable_names,
+)
 
 from .conftest import PLANTED, PLANTED_LITERAL
 
@@ -71,3 +76,47 @@ def test_a_leak_deletes_the_bundle(scratch_dir: Path):
     with pytest.raises(SecretLeak, match=r"raw/bypass\.json"):
         writer.finish(None)  # type: ignore[arg-type]
     assert not writer.directory.exists() and not writer.final.exists()
+
+
+def test_a_sandbox_run_keeps_secret_variables_off_its_record_and_command_line(tmp_path: Path):
+    """Variables given to a sandbox run: the secret ones (declared sensitive, named like a
+    secret, the envs' generated ones) reach Terraform only through its environment and are
+    named, never held, by the run record that outlives the run; the rest stay `-var`s."""
+    from tfproof.sandbox.kinds import EmbeddedSandbox
+    from tfproof.sandbox.records import RunRecord
+    from tfproof.sandbox.runner import SandboxRun
+    from tfproof.sandbox.teardown import stand_in_secrets, terraform_env, var_args
+
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "main.tf").write_text(HCL + 'variable "master_key" { sensitive = true }\n'
+                                  'variable "api_token" {}\nvariable "size" {}\n')
+    given = {"master_key": "Declared-Sensitive-1", "api_token": "Named-Like-Secret-2",
+             "db_password": "Generated-Kind-3", "size": "small"}
+    run = SandboxRun(EmbeddedSandbox(), root, given)
+    assert run.secret_variables == {k: v for k, v in given.items() if k != "size"}
+    assert run.user_variables == {"size": "small"}
+    assert var_args(run.user_variables) == ["-var=size=small"]
+    env = terraform_env(EmbeddedSandbox(), run.secret_variables)
+    assert env["TF_VAR_master_key"] == "Declared-Sensitive-1"
+    assert env["TF_VAR_db_password"] == "Generated-Kind-3"  # the run's value wins
+    record = RunRecord(run_id="r", kind="embedded", region="us-east-1", root=str(root),
+                       secret_names=sorted(run.secret_variables))
+    stand_ins = stand_in_secrets(record)
+    assert sorted(stand_ins) == ["api_token", "db_password", "master_key"]
+    assert not set(stand_ins.values()) & set(given.values())
+
+
+@pytest.mark.parametrize("text", [
+    'variable "key" { sensitive = true }\nvariable "b" {\n  type = string\n}\n',
+    'variable "a" { type = string }\nvariable "key" {\n  sensitive = true\n}\n',
+    'variable "key" {\n  type      = string\n  sensitive = true\n}\noutput "o" {\n  value = 1\n}\n',
+    'variable "a" {}\nvariable "key" {\n  sensitive   = true # kept out of logs\n}',
+])
+def test_every_sensitive_variable_is_found_whatever_the_block_layout(text: str,
+                                                                      tmp_path: Path):
+    """HCL's one-line blocks, blocks closed mid-file or at its very end: the sensitive one
+    is always found, and a neighbour's own layout never hides or borrows it."""
+    path = tmp_path / "variables.tf"
+    path.write_text(text)
+    assert sensitive_variable_names([path]) == {"key"}

@@ -8,6 +8,7 @@ own teardown must finish the job).
 
 from __future__ import annotations
 
+import secrets
 import signal
 import subprocess
 import sys
@@ -34,12 +35,13 @@ def private_runs(private_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TFPROOF_CACHE_DIR", str(private_cache))
 
 
+PASSWORD = "crash-test-" + secrets.token_hex(12)  # a sensitive variable of the mini root
 CHILD = """
 import sys, time
 from pathlib import Path
 from tfproof.sandbox.kinds import EmbeddedSandbox
 from tfproof.sandbox.live import LiveRun
-variables = {"enable_database": "false", "enable_cache": "false"}
+variables = {"enable_database": "false", "enable_cache": "false", "db_password": sys.argv[3]}
 with LiveRun(EmbeddedSandbox(), Path(sys.argv[1]), variables, run_id=sys.argv[2]):
     for _ in range(600):  # short sleeps: signals are handled between them
         time.sleep(1)
@@ -47,7 +49,7 @@ with LiveRun(EmbeddedSandbox(), Path(sys.argv[1]), variables, run_id=sys.argv[2]
 
 
 def _start(run_id: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-c", CHILD, str(MINI_ROOT), run_id],
+    return subprocess.Popen([sys.executable, "-c", CHILD, str(MINI_ROOT), run_id, PASSWORD],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
 
 
@@ -67,12 +69,22 @@ def _wait_mid_apply(run_id: str, child: subprocess.Popen[bytes], timeout: float 
     pytest.fail("the child run never reached the middle of its apply")
 
 
+def _files_holding(folder: Path, secret: str) -> list[str]:
+    return [str(p.relative_to(folder)) for p in folder.rglob("*")
+            if p.is_file() and secret.encode() in p.read_bytes()]
+
+
 def test_sigkill_mid_apply_then_cleanup_leaves_nothing():
     run_id = new_run_id()
     child = _start(run_id)
     record = _wait_mid_apply(run_id, child)
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=30)
+    # the password given to the run: named in its record, in none of its files (the
+    # cleanup below destroys with a stand-in, since the killed run took the value along)
+    assert record.secret_names == ["db_password"]
+    assert "db_password" not in record.variables
+    assert _files_holding(runs_dir() / run_id, PASSWORD) == []
     assert record.server_pid and pid_alive(record.server_pid), "the orphaned sandbox is gone"
     proc = subprocess.run(
         [sys.executable, "-m", "tfproof.cli", "sandbox", "cleanup", "--run-id", run_id],

@@ -51,7 +51,9 @@ class RunRecord:
     account_hint: str = ""
     account_sha256: str = ""
     tags: dict[str, str] = field(default_factory=dict)
-    variables: dict[str, str] = field(default_factory=dict)
+    variables: dict[str, str] = field(default_factory=dict)  # never a secret (see runner)
+    # variables given as secrets: names only, their values live in the run's memory
+    secret_names: list[str] = field(default_factory=list)
     owner_pid: int = 0
     server_pid: int | None = None
     server_port: int | None = None

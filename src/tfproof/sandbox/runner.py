@@ -28,7 +28,7 @@ from tfproof.sandbox.records import RUN_TAG, RunRecord, new_run_id
 from tfproof.sandbox.teardown import Teardown, Timeouts, teardown_record, terraform_env, var_args
 from tfproof.sandbox.terraform import run_terraform
 from tfproof.secrets.redact import redact_plan
-from tfproof.secrets.scrub import remember_module_inputs
+from tfproof.secrets.scrub import remember_module_inputs, secret_variable_names
 from tfproof.terraform.workspace import Workspace
 
 
@@ -56,8 +56,13 @@ class SandboxRun:
     ) -> None:
         self.sandbox = sandbox
         self.root = Path(root).resolve()
-        self.user_variables = dict(variables or {})
-        remember_module_inputs(self.root, self.user_variables)
+        given = dict(variables or {})
+        remember_module_inputs(self.root, given)
+        # secrets (declared sensitive, secret-named, the envs' generated ones) go to Terraform
+        # in its environment and stay in memory; the run record names them, never holds them
+        secret = secret_variable_names(self.root, given)
+        self.secret_variables = {k: v for k, v in given.items() if k in secret}
+        self.user_variables = {k: v for k, v in given.items() if k not in secret}
         self.run_id = run_id or new_run_id()
         self.record: RunRecord | None = None
         self.workspace: Workspace | None = None
@@ -118,7 +123,8 @@ class SandboxRun:
         if "final_snapshot_suffix" in declared:
             variables["final_snapshot_suffix"] = self.run_id
         variables.update(self.user_variables)
-        record.update(variables=variables, root_relative=str(workspace.relative_root))
+        record.update(variables=variables, secret_names=sorted(self.secret_variables),
+                      root_relative=str(workspace.relative_root))
         self.workspace = workspace
 
     # -- apply -------------------------------------------------------------------------
@@ -126,7 +132,8 @@ class SandboxRun:
         assert self.record is not None and self.workspace is not None
         record = self.record
         return run_terraform(
-            self.workspace.root, args, terraform_env(self.sandbox), timeout, self.log,
+            self.workspace.root, args, terraform_env(self.sandbox, self.secret_variables),
+            timeout, self.log,
             on_start=lambda pid: record.update(terraform_pid=pid), ok=ok,
             capture=args[0] == "show",
         )  # fmt: skip
@@ -184,7 +191,7 @@ class SandboxRun:
             self.sandbox.stop()
             return Teardown()
         try:
-            report = teardown_record(self.record, self.sandbox)
+            report = teardown_record(self.record, self.sandbox, self.secret_variables)
         finally:
             self.sandbox.stop()
         if report.clean and self.record.work_dir.exists():

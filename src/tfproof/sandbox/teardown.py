@@ -9,7 +9,9 @@ per-kind timeouts, the environment and the `-var` arguments of a run.
 from __future__ import annotations
 
 import re
+import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from tfproof import settings
@@ -58,19 +60,32 @@ class Teardown:
         return not self.leftovers and not self.errors
 
 
-def terraform_env(sandbox: Sandbox) -> dict[str, str]:
+def terraform_env(sandbox: Sandbox, secrets: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Terraform's environment: the sandbox's, the envs' generated secrets, and `secrets`
+    (variables given as secrets) as TF_VAR_*, never on a command line anyone can list."""
     env = sandbox.terraform_env()
     env.update({f"TF_VAR_{k}": v for k, v in env_secret_variables().items()})
+    env.update({f"TF_VAR_{k}": v for k, v in (secrets or {}).items()})
     return env
 
 
 def var_args(variables: dict[str, str]) -> list[str]:
-    # -var beats terraform.tfvars (TF_VAR_* would not); these values are never secret.
+    # -var beats terraform.tfvars (TF_VAR_* would not); these values are never secret
+    # (SandboxRun keeps secrets apart and passes them in the environment)
     return [f"-var={k}={v}" for k, v in sorted(variables.items())]
 
 
-def teardown_record(record: RunRecord, sandbox: Sandbox) -> Teardown:
-    """Destroy from the run's state, then remove and report whatever still carries its tag."""
+def stand_in_secrets(record: RunRecord) -> dict[str, str]:
+    """A value for each secret variable of a run whose values are gone (a cleanup after a
+    crash): a destroy needs every variable set, not the values the run applied with."""
+    return {name: "tfproof-cleanup-" + secrets.token_urlsafe(18) for name in record.secret_names}
+
+
+def teardown_record(record: RunRecord, sandbox: Sandbox,
+                    secret_values: Mapping[str, str] | None = None) -> Teardown:
+    """Destroy from the run's state, then remove and report whatever still carries its tag.
+
+    `secret_values`: the run's secret variables (stand-ins when not given)."""
     started = time.monotonic()
     report = Teardown()
     log = record.directory / "terraform.log"
@@ -79,11 +94,14 @@ def teardown_record(record: RunRecord, sandbox: Sandbox) -> Teardown:
         record.update(status="destroying")
         work_root = record.work_dir / record.root_relative if record.root_relative else None
         if work_root and (work_root / "terraform.tfstate").is_file():
+            env = terraform_env(sandbox, secret_values if secret_values is not None
+                                else stand_in_secrets(record))
+
             def terraform(args: list[str]) -> str:
                 return run_terraform(
                     work_root, [*args, "-auto-approve", "-input=false", "-no-color",
                                 "-lock-timeout=60s", *var_args(record.variables)],
-                    terraform_env(sandbox), timeouts.destroy, log,
+                    env, timeouts.destroy, log,
                     on_start=lambda pid: record.update(terraform_pid=pid),
                 ).stdout  # fmt: skip
 

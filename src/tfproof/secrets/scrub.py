@@ -30,9 +30,28 @@ from tfproof.secrets.text import REDACTED, is_secret_name
 MIN_SECRET_LENGTH = 4
 _CREDENTIAL_ENV = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 _ATTR_LITERAL = re.compile(r'^\s*"?([A-Za-z_][\w-]*)"?\s*[=:]\s*"((?:[^"\\$]|\\.)*)"', re.MULTILINE)
-_VARIABLE_BLOCK = re.compile(r'variable\s+"([^"]+)"\s*\{(.*?)^\}', re.DOTALL | re.MULTILINE)
+_VARIABLE_START = re.compile(r'\bvariable\s+"([^"]+)"\s*\{')
 _DEFAULT_LITERAL = re.compile(r'^\s*default\s*=\s*"((?:[^"\\$]|\\.)*)"', re.MULTILINE)
 _SENSITIVE_TRUE = re.compile(r"^\s*sensitive\s*=\s*true", re.MULTILINE)
+_TOP_LEVEL = re.compile(r"^(?:resource|data|module|output|locals|provider|terraform|moved|"
+                        r"import|removed|check)\b", re.MULTILINE)
+_SENSITIVE_ONE_LINE = re.compile(r"\{[ \t]*sensitive\s*=\s*true[ \t]*\}")
+
+
+def _variable_blocks(text: str) -> Iterator[tuple[str, str]]:
+    """(name, span) for each `variable` block; a span runs to the next `variable` block or
+    the next top-level block written at the start of a line. A block's own arguments
+    always lie in its span (a block closed on its opening line, HCL's one-argument form,
+    included), so what is read from it errs towards more secrets, never fewer."""
+    starts = list(_VARIABLE_START.finditer(text))
+    for here, after in zip(starts, [*starts[1:], None], strict=True):
+        end = after.start() if after else len(text)
+        other = _TOP_LEVEL.search(text, here.end(), end)
+        yield here.group(1), text[here.start():other.start() if other else end]
+
+
+def _declared_sensitive(span: str) -> bool:
+    return bool(_SENSITIVE_TRUE.search(span) or _SENSITIVE_ONE_LINE.search(span))
 
 
 def _variants(secret: str) -> set[str]:
@@ -49,8 +68,8 @@ def literal_secrets(text: str) -> list[str]:
         for name, value in _ATTR_LITERAL.findall(text)
         if is_secret_name(name) and value and value != REDACTED
     ]
-    for name, body in _VARIABLE_BLOCK.findall(text):
-        if _SENSITIVE_TRUE.search(body) or is_secret_name(name):
+    for name, body in _variable_blocks(text):
+        if _declared_sensitive(body) or is_secret_name(name):
             found.extend(v for v in _DEFAULT_LITERAL.findall(body) if v)
     return found
 
@@ -188,11 +207,18 @@ def remember_module_inputs(
     remember_inputs(variables, files, sensitive_variable_names(files))
 
 
+def secret_variable_names(root: Path, variables: Mapping[str, object]) -> set[str]:
+    """Which of `variables` are secrets for a run on `root`: declared `sensitive = true`
+    there, named like a secret, or one of the envs' generated secrets."""
+    sensitive = sensitive_variable_names(module_files(root)) | set(SECRET_VARIABLES)
+    return {name for name in variables if name in sensitive or is_secret_name(name)}
+
+
 def sensitive_variable_names(files: Iterable[Path]) -> set[str]:
     """Names of `variable` blocks declared `sensitive = true` in HCL files."""
     names: set[str] = set()
     for text in _texts(files):
-        names.update(n for n, body in _VARIABLE_BLOCK.findall(text) if _SENSITIVE_TRUE.search(body))
+        names.update(n for n, body in _variable_blocks(text) if _declared_sensitive(body))
     return names
 
 
