@@ -120,3 +120,5 @@ def test_every_sensitive_variable_is_found_whatever_the_block_layout(text: str,
     path = tmp_path / "variables.tf"
     path.write_text(text)
     assert sensitive_variable_names([path]) == {"key"}
+    path.write_text(text.replace("variable", "output"))  # no variable block at all
+    assert sensitive_variable_names([path]) == set()

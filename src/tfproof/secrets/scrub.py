@@ -44,8 +44,8 @@ def _variable_blocks(text: str) -> Iterator[tuple[str, str]]:
     always lie in its span (a block closed on its opening line, HCL's one-argument form,
     included), so what is read from it errs towards more secrets, never fewer."""
     starts = list(_VARIABLE_START.finditer(text))
-    for here, after in zip(starts, [*starts[1:], None], strict=True):
-        end = after.start() if after else len(text)
+    for number, here in enumerate(starts):
+        end = starts[number + 1].start() if number + 1 < len(starts) else len(text)
         other = _TOP_LEVEL.search(text, here.end(), end)
         yield here.group(1), text[here.start():other.start() if other else end]
 
