@@ -82,9 +82,11 @@ def test_try_repo_passes_a_clean_root_and_fails_a_bad_one(tmp_path):
     _git("add", ".", cwd=repo, env=env)
 
     def try_repo(*files: str) -> subprocess.CompletedProcess[str]:
+        # `--files=NAME` for one file: pre-commit's own parser would take `--bad.tf` as an option
+        chosen = [f"--files={files[0]}"] if len(files) == 1 else ["--files", *files]
         return subprocess.run(
             [str(BIN / "pre-commit"), "try-repo", str(hooks), "tfproof-changed-system",
-             "--files", *files], cwd=repo, env=env, capture_output=True, text=True,
+             *chosen], cwd=repo, env=env, capture_output=True, text=True,
             timeout=300, check=False)
 
     clean = try_repo("good/main.tf", "README.md")
@@ -94,6 +96,12 @@ def test_try_repo_passes_a_clean_root_and_fails_a_bad_one(tmp_path):
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "Failed" in bad.stdout and "- exit code: 1" in bad.stdout
     assert "TFP_TAGS_REQUIRED" in bad.stdout and "bad/main.tf:4" in bad.stdout
+    # a file named like an option, at the top: the hook's closing `--` keeps it a file
+    (repo / "--bad.tf").write_text(BAD)
+    _git("add", "--", "--bad.tf", cwd=repo, env=env)
+    dashed = try_repo("--bad.tf")
+    assert dashed.returncode == 1, dashed.stdout + dashed.stderr
+    assert "TFP_TAGS_REQUIRED" in dashed.stdout and "--bad.tf:4" in dashed.stdout
 
 
 def test_a_python_hook_install_finds_the_policies_of_its_clone(tmp_path):

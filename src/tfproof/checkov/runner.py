@@ -4,10 +4,12 @@ A plan is split into the parts checkov's checks can see together
 (`tfproof.checkov.partition`: the connected components of checkov's own
 graph), each part's verdicts are cached by the hash of exactly what checkov
 reads for it (`tfproof.checkov.cache`), and the parts not cached are judged by
-worker processes, one per core (`tfproof.checkov.pool`, checkov's own
-terraform_plan runner in `tfproof.checkov.worker`), in batches of a few hundred
-resources: checkov's graph building grows with the square of what it is given,
-a part does not. The verdicts are those of one checkov run over the whole plan
+worker processes (`tfproof.checkov.pool`, checkov's own terraform_plan runner in
+`tfproof.checkov.worker`, importing only the mapped checks' modules once a profile
+says which: `tfproof.checkov.lazy`), in batches of a few hundred resources:
+checkov's graph building grows with the square of what it is given, a part does
+not. `CheckovSession` lets the scan start a worker before the plan is read and run
+its own policies while checkov judges. The verdicts are those of one checkov run over the whole plan
 (tests/compliance/test_checkov_partition.py); a plan with one resource changed
 re-runs checkov on that resource's part alone; an unchanged plan starts no worker.
 
