@@ -9,9 +9,10 @@ worker processes (`tfproof.checkov.pool`, checkov's own terraform_plan runner in
 says which: `tfproof.checkov.lazy`), in batches of a few hundred resources:
 checkov's graph building grows with the square of what it is given, a part does
 not. `CheckovSession` lets the scan start a worker before the plan is read and run
-its own policies while checkov judges. The verdicts are those of one checkov run over the whole plan
-(tests/compliance/test_checkov_partition.py); a plan with one resource changed
-re-runs checkov on that resource's part alone; an unchanged plan starts no worker.
+its own policies while checkov judges. The verdicts are those of one checkov run
+over the whole plan (tests/compliance/test_checkov_partition.py); a plan with one
+resource changed re-runs checkov on that resource's part alone; an unchanged plan
+needs no worker (one started early is stopped).
 
 Checks are limited to `policies/checkov_map.yaml`; no platform API key, no
 guideline download, no update check. `checkov_command()` and `parse_report()` run
@@ -144,8 +145,9 @@ class CheckovSession:
         """Split the plan, take what the cache holds, start the workers the rest needs and
         hand them their parts (the caller may work until `results()`)."""
         assert self.pool is not None and self.scratch is not None
-        if partition.empty(raw_plan):
-            return  # no resource and no data source: nothing for checkov to judge
+        if partition.empty(raw_plan):  # no resource and no data source: nothing to judge
+            self.pool.close(graceful=False)  # nor for a worker started early to wait for
+            return
         self.pool.size = worker_count(_managed(raw_plan))
         profile = _profile(self.checks, self.external, self.pool, raw_plan)
         if not self.external:
