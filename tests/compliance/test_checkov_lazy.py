@@ -2,11 +2,11 @@
 
 `tfproof.checkov.lazy` defers checkov's star imports of every check and imports the
 modules a profile names. Here real workers (the worker's own command line, the pool's
-protocol) judge the same part of the production plan with a full import, with the
-profile's modules, and with profiles that are wrong (a module missing, so its checks
-are not registered; a name outside checkov's checks, refused before it is imported):
-every verdict is the same, and the wrong ones say on stderr that the worker loaded
-every check instead.
+protocol) judge the whole production plan and a few of its parts with a full import
+and with the profile's modules, and the parts with profiles that are wrong (a module
+missing, so its checks are not registered; a name outside checkov's checks, refused
+before it is imported): every verdict is the same, and the wrong ones say on stderr
+that the worker loaded every check instead.
 """
 
 from __future__ import annotations
@@ -50,28 +50,33 @@ def _part(plan: Plan, profile: dict[str, Any], folder: Path) -> Path:
     return path
 
 
-def _judge(checks: list[str], only: tuple[list[str], list[str]] | None, part: Path,
-           folder: Path) -> tuple[set[tuple[str, str, bool]], str]:
+def _judge(checks: list[str], only: tuple[list[str], list[str]] | None, documents: list[Path],
+           folder: Path) -> tuple[list[set[tuple[str, str, bool]]], str]:
+    """Each document judged, in turn, by one worker (the pool's protocol)."""
     scratch = folder / f"run-{len(list(folder.glob('run-*')))}"
     scratch.mkdir()
+    outs = [scratch / f"verdicts-{n}.json" for n in range(len(documents))]
     with WorkerPool(checks, None, 1, scratch) as pool:
         pool.only = only
-        out = scratch / "verdicts.json"
-        assert list(pool.run([(part, out)])) == [out]
+        assert sorted(pool.run(list(zip(documents, outs, strict=True)))) == sorted(outs)
         said = (scratch / "worker-0.err").read_text()
-    records = json.loads(out.read_text())
-    return {(r["check"], r["resource"], r["passed"]) for r in records}, said
+    return [{(r["check"], r["resource"], r["passed"]) for r in json.loads(out.read_text())}
+            for out in outs], said
 
 
 def test_a_lazy_worker_judges_as_a_full_one_and_a_wrong_profile_loads_everything(
         production_plan: Plan, checks: list[str], profile: dict[str, Any],
         tmp_path: Path) -> None:
     part = _part(production_plan, profile, tmp_path)
-    full, said = _judge(checks, None, part, tmp_path)
-    assert {c for c, *_ in full if c.startswith("CKV2_")}, "no graph check judged the part"
-    assert {c for c, *_ in full if not c.startswith("CKV2_")}, "no plain check judged the part"
+    whole = tmp_path / "whole.json"  # every resource the mapped checks read, in one run
+    types = set(profile["types"]) | set(checkov_resource_types())
+    whole.write_text(json.dumps(partition.trim_plan(production_plan.raw, types)))
+    full, said = _judge(checks, None, [whole, part], tmp_path)
+    for judged in full:
+        assert {c for c, *_ in judged if c.startswith("CKV2_")}, "no graph check judged"
+        assert {c for c, *_ in judged if not c.startswith("CKV2_")}, "no plain check judged"
     modules, plain = profile["modules"], profile["plain"]
-    lazy, said = _judge(checks, (modules, plain), part, tmp_path)
+    lazy, said = _judge(checks, (modules, plain), [whole, part], tmp_path)
     assert lazy == full
     assert FALLBACK not in said
     wrong = {
@@ -79,6 +84,6 @@ def test_a_lazy_worker_judges_as_a_full_one_and_a_wrong_profile_loads_everything
         "not a check module": (["os", *modules], plain),
     }
     for why, only in wrong.items():
-        verdicts, said = _judge(checks, only, part, tmp_path)
-        assert verdicts == full, why
+        verdicts, said = _judge(checks, only, [part], tmp_path)
+        assert verdicts == full[1:], why
         assert FALLBACK in said, why
