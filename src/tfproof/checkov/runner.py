@@ -108,6 +108,9 @@ class CheckovSession:
         self.misses: list[_Unit] = []
         self.jobs: dict[Path, list[_Unit]] = {}
         self.started = time.time() - 1  # file times may be coarser than the clock
+        # the profile warm_up started its worker from: prepare uses it, not a second read
+        # (the entry may be gone by then, and a worker started early never describes checks)
+        self.profile: dict[str, Any] | None = None
 
     def __enter__(self) -> CheckovSession:
         self.scratch = lifecycle.scratch_dir("checkov")
@@ -136,6 +139,7 @@ class CheckovSession:
                            cache.profile_key(self.checks, self.external), cache.check_profile)
         if found is None:
             return False
+        self.profile = dict(found)
         self.pool.only = (found["modules"], found["plain"])
         self.pool.start(1)
         return True
@@ -149,7 +153,7 @@ class CheckovSession:
             self.pool.close(graceful=False)  # nor for a worker started early to wait for
             return
         self.pool.size = worker_count(_managed(raw_plan))
-        profile = _profile(self.checks, self.external, self.pool, raw_plan)
+        profile = self.profile or _profile(self.checks, self.external, self.pool, raw_plan)
         if not self.external:
             self.pool.only = (profile["modules"], profile["plain"])
         self.units = _units(raw_plan, self.checks, self.external, profile, resource_types)
