@@ -24,34 +24,15 @@ from pathlib import Path
 from typing import Any
 
 from tfproof import userfiles
+from tfproof.secrets.declared import variables as declared_variables
 from tfproof.secrets.generated import SECRET_VARIABLES, secret_file
 from tfproof.secrets.text import REDACTED, is_secret_name
 
 MIN_SECRET_LENGTH = 4
 _CREDENTIAL_ENV = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 _ATTR_LITERAL = re.compile(r'^\s*"?([A-Za-z_][\w-]*)"?\s*[=:]\s*"((?:[^"\\$]|\\.)*)"', re.MULTILINE)
-_VARIABLE_START = re.compile(r'\bvariable\s+"([^"]+)"\s*\{')
-_DEFAULT_LITERAL = re.compile(r'^\s*default\s*=\s*"((?:[^"\\$]|\\.)*)"', re.MULTILINE)
-_SENSITIVE_TRUE = re.compile(r"^\s*sensitive\s*=\s*true", re.MULTILINE)
-_TOP_LEVEL = re.compile(r"^(?:resource|data|module|output|locals|provider|terraform|moved|"
-                        r"import|removed|check)\b", re.MULTILINE)
-_SENSITIVE_ONE_LINE = re.compile(r"\{[ \t]*sensitive\s*=\s*true[ \t]*\}")
-
-
-def _variable_blocks(text: str) -> Iterator[tuple[str, str]]:
-    """(name, span) for each `variable` block; a span runs to the next `variable` block or
-    the next top-level block written at the start of a line. A block's own arguments
-    always lie in its span (a block closed on its opening line, HCL's one-argument form,
-    included), so what is read from it errs towards more secrets, never fewer."""
-    starts = list(_VARIABLE_START.finditer(text))
-    for number, here in enumerate(starts):
-        end = starts[number + 1].start() if number + 1 < len(starts) else len(text)
-        other = _TOP_LEVEL.search(text, here.end(), end)
-        yield here.group(1), text[here.start():other.start() if other else end]
-
-
-def _declared_sensitive(span: str) -> bool:
-    return bool(_SENSITIVE_TRUE.search(span) or _SENSITIVE_ONE_LINE.search(span))
+# what Terraform reads as configuration and var-files in a root module's folder
+_MODULE_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
 
 
 def _variants(secret: str) -> set[str]:
@@ -68,9 +49,9 @@ def literal_secrets(text: str) -> list[str]:
         for name, value in _ATTR_LITERAL.findall(text)
         if is_secret_name(name) and value and value != REDACTED
     ]
-    for name, body in _variable_blocks(text):
-        if _declared_sensitive(body) or is_secret_name(name):
-            found.extend(v for v in _DEFAULT_LITERAL.findall(body) if v)
+    for name, sensitive, defaults in declared_variables(text):
+        if sensitive or is_secret_name(name):
+            found.extend(defaults)
     return found
 
 
@@ -186,7 +167,8 @@ def remember_inputs(
 
 
 def module_files(root: Path, var_files: Iterable[Path] = ()) -> list[Path]:
-    """A root module's own .tf/.tfvars files and the var-files: where literal secrets are written.
+    """A root module's own .tf/.tfvars files (and their .json forms) and the var-files: where
+    literal secrets are written.
 
     Only regular files are listed (a pipe named main.tf must never be opened here).
     """
@@ -194,7 +176,7 @@ def module_files(root: Path, var_files: Iterable[Path] = ()) -> list[Path]:
     if Path(root).is_dir():
         with contextlib.suppress(OSError):
             out = sorted(p for p in Path(root).iterdir()
-                         if p.name.endswith((".tf", ".tfvars")) and userfiles.problem(p) is None)
+                         if p.name.endswith(_MODULE_SUFFIXES) and userfiles.problem(p) is None)
     return out + [Path(p) for p in var_files if userfiles.problem(Path(p)) is None]
 
 
@@ -215,10 +197,10 @@ def secret_variable_names(root: Path, variables: Mapping[str, object]) -> set[st
 
 
 def sensitive_variable_names(files: Iterable[Path]) -> set[str]:
-    """Names of `variable` blocks declared `sensitive = true` in HCL files."""
+    """Names of `variable` blocks declared sensitive in HCL or `.tf.json` files."""
     names: set[str] = set()
     for text in _texts(files):
-        names.update(n for n, body in _variable_blocks(text) if _declared_sensitive(body))
+        names.update(name for name, sensitive, _ in declared_variables(text) if sensitive)
     return names
 
 
