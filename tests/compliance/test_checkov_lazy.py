@@ -5,7 +5,7 @@ modules a profile names. Here real workers (the worker's own command line, the p
 protocol) judge the whole production plan and a few of its parts with a full import
 and with the profile's modules, and the parts with profiles that are wrong (a module
 missing, so its checks are not registered; a name outside checkov's checks, refused
-before it is imported): every verdict is the same, and the wrong ones say on stderr
+before it is imported; an emptied one, which would judge nothing): every verdict is the same, and the wrong ones say on stderr
 that the worker loaded every check instead.
 """
 
@@ -82,6 +82,7 @@ def test_a_lazy_worker_judges_as_a_full_one_and_a_wrong_profile_loads_everything
     wrong = {
         "a module missing": ([m for m in modules if not m.endswith(".RDSEncryption")], plain),
         "not a check module": (["os", *modules], plain),
+        "an emptied profile": ([], []),  # it names no check: the requested ones are missing
     }
     for why, only in wrong.items():
         verdicts, said = _judge(checks, only, [part], tmp_path)

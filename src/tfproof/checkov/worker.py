@@ -119,13 +119,17 @@ def profile(checks: list[str], external: bool) -> dict[str, Any]:
             "why": why, "coupled": sorted([block, t] for block, t in coupled),
             # what a later worker imports instead of every check (`tfproof.checkov.lazy`)
             "modules": sorted({type(check).__module__ for _block, check in plain}),
-            "plain": sorted(_plain_keys(plain))}
+            "plain": sorted(_plain_keys(checks, plain, graph))}
 
 
-def _plain_keys(plain: list[tuple[str, Any]]) -> set[str]:
-    """Each registered check as "ID module": what a worker importing only the profile's
-    modules must find again (the guard of `tfproof.checkov.lazy.load`)."""
-    return {f"{check.id} {type(check).__module__}" for _block, check in plain}
+def _plain_keys(checks: list[str], plain: list[tuple[str, Any]], graph: list[Any]) -> set[str]:
+    """Each registered check as "ID module", and "ID missing" for each requested check
+    registered nowhere: what a worker importing only the profile's modules must find again
+    (the guard of `tfproof.checkov.lazy.load`; a profile naming fewer modules, or none,
+    leaves requested checks missing and the worker loads them all)."""
+    found = {check.id for _block, check in plain} | {check.id for check in graph}
+    return ({f"{check.id} {type(check).__module__}" for _block, check in plain}
+            | {f"{check} missing" for check in set(checks) - found})
 
 
 @functools.cache
@@ -205,7 +209,8 @@ def serve(checks: list[str], external: Path | None, jobs: TextIO, answers: TextI
     if only is not None:
         from tfproof.checkov import lazy
 
-        if not lazy.load(only[0], lambda: _plain_keys(_registered(checks)[0]), set(only[1])):
+        if not lazy.load(only[0], lambda: _plain_keys(checks, *_registered(checks)),
+                         set(only[1])):
             print("tfproof.checkov.worker: the profile's check modules did not register its "
                   "checks; loaded all of checkov's checks instead", file=sys.stderr, flush=True)
 
