@@ -122,3 +122,27 @@ def test_every_sensitive_variable_is_found_whatever_the_block_layout(text: str,
     assert sensitive_variable_names([path]) == {"key"}
     path.write_text(text.replace("variable", "output"))  # no variable block at all
     assert sensitive_variable_names([path]) == set()
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("terraform.tfvars", 'size = "big"\napi_token = "from-the-file"\n'),
+    ("prod.auto.tfvars", '  "api_token"\t= "from-the-file"\n'),
+    ("terraform.tfvars.json", '{"api_token": "from-the-file"}'),
+    ("x.auto.tfvars.json", '{"size": "big", "api_token": null}'),
+])
+def test_a_secret_the_roots_own_var_files_also_set_is_refused(name: str, text: str,
+                                                               tmp_path: Path):
+    """Terraform ranks terraform.tfvars and *.auto.tfvars above TF_VAR_*, the only way a
+    sandbox run passes a secret: it would apply the file's value, so the run refuses."""
+    from tfproof.errors import InputError
+    from tfproof.sandbox.kinds import EmbeddedSandbox
+    from tfproof.sandbox.runner import SandboxRun
+
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "main.tf").write_text('variable "api_token" {}\nvariable "size" {}\n')
+    SandboxRun(EmbeddedSandbox(), root, {"api_token": "given", "size": "s"})  # no file yet
+    (root / name).write_text(text)
+    with pytest.raises(InputError, match=r"api_token is given to the sandbox run as a secret"):
+        SandboxRun(EmbeddedSandbox(), root, {"api_token": "given", "size": "s"})
+    SandboxRun(EmbeddedSandbox(), root, {"size": "s"})  # not given: the file's value is meant

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 from pathlib import Path
 from typing import Any
 
 from tfproof import progress
-from tfproof.errors import TfproofError
+from tfproof.errors import InputError, TfproofError
 from tfproof.plan import Plan
 from tfproof.sandbox.cleanup import CleanupResult, cleanup_stale
 from tfproof.sandbox.gaps import Gap, apply_gaps, root_variables
@@ -44,6 +45,40 @@ def _state_count(state: dict[str, Any]) -> int:
     return walk(state.get("values", {}).get("root_module", {}))
 
 
+def _auto_var_files(root: Path) -> list[Path]:
+    """The variable files Terraform loads from a root by itself."""
+    names = ("terraform.tfvars", "terraform.tfvars.json")
+    return sorted(p for p in root.iterdir() if p.is_file() and (
+        p.name in names or p.name.endswith((".auto.tfvars", ".auto.tfvars.json"))))
+
+
+def _refuse_shadowed(root: Path, secrets: dict[str, str]) -> None:
+    """InputError when a variable given as a secret is also set by a variable file the root
+    loads by itself: Terraform ranks that file above TF_VAR_*, the only way a secret reaches
+    it (a command line is readable by every user of the machine), so the run would apply the
+    file's value, not the one given."""
+    if not secrets:
+        return
+    for path in _auto_var_files(root):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if path.name.endswith(".json"):
+            try:
+                document = json.loads(text)
+            except ValueError:
+                continue  # Terraform refuses the file itself, naming it
+            found = set(document) & set(secrets) if isinstance(document, dict) else set()
+        else:
+            found = {name for name in secrets
+                     if re.search(rf'^[ \t]*"?{re.escape(name)}"?[ \t]*=', text, re.MULTILINE)}
+        if found:
+            raise InputError(
+                f"{', '.join(sorted(found))} is given to the sandbox run as a secret and also set "
+                f"in {path}, which Terraform loads by itself and ranks above the environment, "
+                "where tfproof passes secrets (never on a command line): the run would apply "
+                "the file's value. Remove it from the file, or do not give it to the run."
+            )
+
+
 class SandboxRun:
     """One apply of a root module to a sandbox (see the module docstring)."""
 
@@ -63,6 +98,7 @@ class SandboxRun:
         secret = secret_variable_names(self.root, given)
         self.secret_variables = {k: v for k, v in given.items() if k in secret}
         self.user_variables = {k: v for k, v in given.items() if k not in secret}
+        _refuse_shadowed(self.root, self.secret_variables)
         self.run_id = run_id or new_run_id()
         self.record: RunRecord | None = None
         self.workspace: Workspace | None = None
