@@ -146,3 +146,14 @@ def test_a_secret_the_roots_own_var_files_also_set_is_refused(name: str, text: s
     with pytest.raises(InputError, match=r"api_token is given to the sandbox run as a secret"):
         SandboxRun(EmbeddedSandbox(), root, {"api_token": "given", "size": "s"})
     SandboxRun(EmbeddedSandbox(), root, {"size": "s"})  # not given: the file's value is meant
+
+
+def test_every_secret_of_a_minified_json_var_file_is_found():
+    """A `.tfvars.json` written on one line: each secret-named key, however deep, not only
+    the first of the line."""
+    text = json.dumps({"region": "eu-west-1", "db_password": "First-Secret-1",
+                       "nested": {"api_token": "Second-Secret-2", "list": [{"secret": "Third-3"}]},
+                       "name": "not-secret"}, separators=(",", ":"))
+    found = literal_secrets(text)
+    assert {"First-Secret-1", "Second-Secret-2", "Third-3"} <= set(found)
+    assert "eu-west-1" not in found and "not-secret" not in found

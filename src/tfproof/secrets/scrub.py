@@ -49,9 +49,34 @@ def literal_secrets(text: str) -> list[str]:
         for name, value in _ATTR_LITERAL.findall(text)
         if is_secret_name(name) and value and value != REDACTED
     ]
+    found += _json_secrets(text)  # a .tf.json or .tfvars.json, minified or not
     for name, sensitive, defaults in declared_variables(text):
         if sensitive or is_secret_name(name):
             found.extend(defaults)
+    return found
+
+
+def _json_secrets(text: str) -> list[str]:
+    """String values under secret-named keys anywhere in a JSON document ([] for other text):
+    the line reader above sees only the first key of a line, and a minified file is one."""
+    if not text.lstrip().startswith(("{", "[")):
+        return []
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return []
+    found: list[str] = []
+    todo: list[Any] = [document]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if isinstance(value, str) and value and value != REDACTED and is_secret_name(key):
+                    found.append(value)
+                else:
+                    todo.append(value)
+        elif isinstance(node, list):
+            todo.extend(node)
     return found
 
 
