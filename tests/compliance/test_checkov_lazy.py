@@ -5,8 +5,8 @@ modules a profile names. Here real workers (the worker's own command line, the p
 protocol) judge the whole production plan and a few of its parts with a full import
 and with the profile's modules, and the parts with profiles that are wrong (a module
 missing, so its checks are not registered; a name outside checkov's checks, refused
-before it is imported; an emptied one, which would judge nothing): every verdict is the same, and the wrong ones say on stderr
-that the worker loaded every check instead.
+before it is imported; an emptied one, which would judge nothing): every verdict is
+the same, and the wrong ones say on stderr that the worker loaded every check instead.
 """
 
 from __future__ import annotations
