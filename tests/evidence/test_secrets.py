@@ -157,3 +157,27 @@ def test_every_secret_of_a_minified_json_var_file_is_found():
     found = literal_secrets(text)
     assert {"First-Secret-1", "Second-Secret-2", "Third-3"} <= set(found)
     assert "eu-west-1" not in found and "not-secret" not in found
+
+
+def test_a_heredoc_default_of_a_sensitive_variable_is_a_literal_secret():
+    """`default = <<EOT` (a PEM key, say): the whole value and each long line of it; a
+    heredoc elsewhere, or the default of a plain variable, is no secret."""
+    key_line = "MIIEowIBAAKCAQEA7bq9x0Secret0Line0Of0A0Key0000000000000000000"
+    text = (
+        'variable "tls_key" {\n  sensitive = true\n  default   = <<-EOT\n'
+        f"    -----BEGIN RSA PRIVATE KEY-----\n    {key_line}\n    -----END RSA PRIVATE KEY-----\n"
+        '  EOT\n}\n'
+        'variable "motd" {\n  default = <<EOT\nWelcome-To-The-Platform-Banner\nEOT\n}\n'
+        'variable "size" {\n  default = "small"\n}\n'
+    )
+    found = literal_secrets(text)
+    whole = ("-----BEGIN RSA PRIVATE KEY-----\n" + key_line + "\n-----END RSA PRIVATE KEY-----")
+    assert whole in found and key_line in found
+    assert not any("Welcome" in value for value in found)
+    assert sensitive_variable_names_of(text) == {"tls_key"}
+
+
+def sensitive_variable_names_of(text: str) -> set[str]:
+    from tfproof.secrets.declared import variables
+
+    return {name for name, sensitive, _ in variables(text) if sensitive}
