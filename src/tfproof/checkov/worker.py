@@ -15,6 +15,11 @@ The worker is a small server, so that one import of checkov (~1.5 s) serves many
 parts of a plan (`tfproof.checkov.pool` runs one per core):
 
     python -m tfproof.checkov.worker --checks ID,ID [--external-checks-dir D] [--profile]
+                                     [--modules M,M --plain "ID module",...]
+
+With `--modules` (from a cached profile) it imports only those check modules instead
+of all ~1,400 (`tfproof.checkov.lazy`), and every check when they do not register
+exactly the `--plain` checks and every requested one.
 
 It first prints one line: `{"profile": {...}}` with `--profile` (what the checks
 read: `profile`; the runner caches it), else `{"ready": true}`. Then it reads one
@@ -200,9 +205,9 @@ def serve(checks: list[str], external: Path | None, jobs: TextIO, answers: TextI
           describe: bool = True, only: tuple[list[str], list[str]] | None = None) -> int:
     """The worker's loop (see the module docstring); the exit status.
 
-    `only` (check modules, the plain check IDs they register): import just those
-    modules (`lazy.defer()` ran first); the whole of checkov's checks when they
-    register anything else.
+    `only` (check modules, the "ID module" keys of `_plain_keys` they must give):
+    import just those modules (`lazy.defer()` ran first); the whole of checkov's checks
+    when they give anything else.
     """
     import checkov.terraform.plan_runner  # noqa: F401 - ready before it says so (~1 s of import)
 
