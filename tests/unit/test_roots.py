@@ -162,3 +162,35 @@ def test_display_is_relative_inside_the_working_directory(tmp_path, monkeypatch)
     assert display(tmp_path / "a" / "b") == "a/b"
     assert display(Path(".")) == "."
     assert display(tmp_path.parent / "x") == str(tmp_path.parent / "x")
+
+
+def test_a_module_shared_by_many_roots_is_read_once(tmp_path, monkeypatch):
+    """A monorepo: 40 roots over a chain of 10 shared modules. Finding the roots and mapping
+    a changed file read each folder's calls once, not once per root that reaches it."""
+    from tfproof.terraform import roots as roots_module
+
+    for m in range(10):
+        module = tmp_path / "modules" / f"m{m}"
+        module.mkdir(parents=True)
+        call = f'module "next" {{\n  source = "../m{m + 1}"\n}}\n' if m < 9 else ""
+        (module / "main.tf").write_text(f'variable "x" {{}}\n{call}')
+    for r in range(40):
+        root = tmp_path / "envs" / f"r{r}"
+        root.mkdir(parents=True)
+        (root / "main.tf").write_text('provider "aws" {}\nmodule "m" {\n  source = '
+                                      f'"../../modules/m{r % 10}"\n}}\n')
+    reads: list[Path] = []
+    real = roots_module.module_calls
+
+    def counted(directory: Path) -> set[Path]:
+        reads.append(directory)
+        return real(directory)
+
+    monkeypatch.setattr(roots_module, "module_calls", counted)
+    found = find_roots(tmp_path)
+    assert len(found.roots) == 40
+    assert len(reads) == len(set(reads)) == 50
+    reads.clear()
+    changes = changed_roots(found.roots, [tmp_path / "modules" / "m9" / "main.tf"])
+    assert len(changes.roots) == 40  # every root reaches the end of the chain
+    assert len(reads) == len(set(reads)) == 50

@@ -19,6 +19,7 @@ them, transitively, and a README or a lock file maps to none.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from tfproof.errors import InputError
 from tfproof.terraform.hcl import backends, strip_comments
-from tfproof.terraform.tree import iter_files, local_module_dirs, tf_files
+from tfproof.terraform.tree import iter_files, local_module_dirs, module_calls, tf_files
 
 _PROVIDER_RE = re.compile(r'^\s*provider\s+"[^"]+"\s*\{', re.MULTILINE)
 _VARIABLE_RE = re.compile(r'^\s*variable\s+"([^"]+)"', re.MULTILINE)
@@ -164,10 +165,11 @@ def find_roots(scope: Path) -> Discovery:
     if not scope.is_dir():
         raise InputError(f"{scope} is not a folder: give the folder to search for root modules.")
     dirs, links = module_dirs(scope)
+    calls = functools.cache(module_calls)  # each folder read once, however many call it
     called: set[Path] = set()
     for directory in dirs:
         own = directory.resolve()
-        called.update(d for d in local_module_dirs(directory) if d != own)
+        called.update(d for d in local_module_dirs(directory, calls) if d != own)
     roots, not_roots = [], []
     for directory in dirs:
         if directory.resolve() in called:
@@ -199,8 +201,9 @@ def changed_roots(roots: Sequence[Path], changed: Sequence[Path]) -> Changes:
     """
     out = Changes()
     reads: list[tuple[Path, set[Path], set[Path]]] = []
+    calls = functools.cache(module_calls)
     for root in roots:
-        dirs = local_module_dirs(root)
+        dirs = local_module_dirs(root, calls)
         files = {p for d in sorted(dirs) for p in iter_files(d)}
         names = {_abs(p) for p in files} | {p.resolve() for p in files}
         folders = dirs | {p.parent for p in names}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from tfproof import userfiles
@@ -70,8 +70,24 @@ def tf_files(directory: Path) -> list[Path]:
     return sorted(out)
 
 
-def local_module_dirs(root: Path) -> set[Path]:
-    """The root and every module reached from it through relative `source` paths."""
+def module_calls(directory: Path) -> set[Path]:
+    """The folders a module's own files call through relative `source` paths (resolved)."""
+    found: set[Path] = set()
+    for path in tf_files(directory):
+        for source in _SOURCE_RE.findall(path.read_text(errors="replace")):
+            target = (directory / source.split("//")[0]).resolve()
+            if target.is_dir():
+                found.add(target)
+    return found
+
+
+def local_module_dirs(root: Path,
+                      calls: Callable[[Path], set[Path]] = module_calls) -> set[Path]:
+    """The root and every module reached from it through relative `source` paths.
+
+    `calls` reads one folder's calls; a caller walking many roots passes a cached one
+    (`functools.cache(module_calls)`), so that a module shared by hundreds of roots is
+    read once, not once per root."""
     seen: set[Path] = set()
     stack = [root.resolve()]
     while stack:
@@ -79,11 +95,7 @@ def local_module_dirs(root: Path) -> set[Path]:
         if current in seen:
             continue
         seen.add(current)
-        for path in tf_files(current):
-            for source in _SOURCE_RE.findall(path.read_text(errors="replace")):
-                target = (current / source.split("//")[0]).resolve()
-                if target.is_dir():
-                    stack.append(target)
+        stack.extend(calls(current))
     return seen
 
 
