@@ -202,9 +202,10 @@ def changed_roots(roots: Sequence[Path], changed: Sequence[Path]) -> Changes:
     out = Changes()
     reads: list[tuple[Path, set[Path], set[Path]]] = []
     calls = functools.cache(module_calls)
+    files_of = functools.cache(lambda directory: tuple(iter_files(directory)))
     for root in roots:
         dirs = local_module_dirs(root, calls)
-        files = {p for d in sorted(dirs) for p in iter_files(d)}
+        files = {p for d in sorted(dirs) for p in files_of(d)}
         names = {_abs(p) for p in files} | {p.resolve() for p in files}
         folders = dirs | {p.parent for p in names}
         reads.append((root, names, folders))
