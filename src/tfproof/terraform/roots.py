@@ -193,6 +193,12 @@ def _feeds(path: Path, names: set[Path], folders: set[Path]) -> bool:
     return absolute in names or real in names
 
 
+def _names(directory: Path) -> frozenset[Path]:
+    """A module folder's files (`iter_files`), each as written and resolved."""
+    files = tuple(iter_files(directory))
+    return frozenset(_abs(p) for p in files) | frozenset(p.resolve() for p in files)
+
+
 def changed_roots(roots: Sequence[Path], changed: Sequence[Path]) -> Changes:
     """Which of `roots` read each changed file (see the module docstring).
 
@@ -202,11 +208,10 @@ def changed_roots(roots: Sequence[Path], changed: Sequence[Path]) -> Changes:
     out = Changes()
     reads: list[tuple[Path, set[Path], set[Path]]] = []
     calls = functools.cache(module_calls)
-    files_of = functools.cache(lambda directory: tuple(iter_files(directory)))
+    names_of = functools.cache(_names)  # a folder shared by many roots is listed once
     for root in roots:
         dirs = local_module_dirs(root, calls)
-        files = {p for d in sorted(dirs) for p in files_of(d)}
-        names = {_abs(p) for p in files} | {p.resolve() for p in files}
+        names = {name for d in sorted(dirs) for name in names_of(d)}
         folders = dirs | {p.parent for p in names}
         reads.append((root, names, folders))
     for path in changed:
