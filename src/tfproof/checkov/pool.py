@@ -1,4 +1,4 @@
-"""Worker processes that run checkov on the parts of a plan, one per core, failing closed.
+"""Worker processes that run checkov on the parts of a plan (at most one per core), failing closed.
 
 Each worker (`tfproof.checkov.worker`) imports checkov once and then judges one
 plan file per job; the pool hands the next job to whichever worker is free and

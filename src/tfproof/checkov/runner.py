@@ -227,7 +227,7 @@ def _hit(unit: _Unit, where: Path) -> bool:
 
 def _batches(units: list[_Unit]) -> list[list[_Unit]]:
     """Units packed into checkov runs of about BATCH_VERTICES each, largest first (a small
-    change makes one run: a second worker costs a second import of checkov, ~1.5 s)."""
+    change makes one run: a second worker costs a second import of checkov, ~1 s)."""
     total = sum(len(u.vertices) for u in units)
     count = max(1, math.ceil(total / BATCH_VERTICES))
     batches: list[list[_Unit]] = [[] for _ in range(count)]

@@ -11,8 +11,8 @@ which the worker sets to 0 unless external checks need the YAML reader's
 verdicts are checkov's: tests/compliance/test_checkov_runner.py compares them
 with plain `checkov -f`.
 
-The worker is a small server, so that one import of checkov (~1.5 s) serves many
-parts of a plan (`tfproof.checkov.pool` runs one per core):
+The worker is a small server, so that one import of checkov (~1 s) serves many
+parts of a plan (`tfproof.checkov.pool` runs up to one per core):
 
     python -m tfproof.checkov.worker --checks ID,ID [--external-checks-dir D] [--profile]
                                      [--modules M,M --plain "ID module",...]
