@@ -82,15 +82,12 @@ def _scan(plan: Path, cache: Path) -> measure.Sample:
 
 def _floor(cache: Path) -> measure.Sample:
     """A lazy checkov worker started with the profile the cold scan cached, given no work."""
-    from tfproof import cachefile
     from tfproof.checkov import cache as parts_cache
     from tfproof.checkov.pool import offline_env
     from tfproof.engine.catalog import load_checkov_map
 
     checks = sorted(load_checkov_map())
-    found = cachefile.read_json(
-        cache / "checkov-profile" / f"{parts_cache.profile_key(checks, '')}.json",
-        check=parts_cache.check_profile)
+    found = parts_cache.read_profile(checks, "", cache / "checkov-profile")
     if found is None:
         raise RuntimeError("bench --scale: the cold scan cached no checkov profile")
     env = offline_env(candidates.child_env())  # what the pool gives its workers

@@ -99,6 +99,12 @@ def profile_key(checks: list[str], external: str) -> str:
     return _hasher(checks, f"profile{PROFILE_FORMAT}|{external}").hexdigest()
 
 
+def read_profile(checks: list[str], external: str, where: Path | None = None) -> Any | None:
+    """The cached profile of a check list (`where`: the profiles' folder, by default this
+    cache's), or None."""
+    return read(where or folder("checkov-profile"), profile_key(checks, external), check_profile)
+
+
 def check_profile(document: Any) -> None:
     """Reject a profile of the wrong shape (TypeError)."""
     if not (isinstance(document, dict) and isinstance(document.get("split"), bool)

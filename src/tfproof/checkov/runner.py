@@ -105,7 +105,6 @@ class CheckovSession:
         self.scratch: Path | None = None
         self.pool: WorkerPool | None = None
         self.units: list[_Unit] = []
-        self.misses: list[_Unit] = []
         self.jobs: dict[Path, list[_Unit]] = {}
         self.started = time.time() - 1  # file times may be coarser than the clock
         # the profile warm_up started its worker from: prepare uses it, not a second read
@@ -135,8 +134,7 @@ class CheckovSession:
         assert self.pool is not None
         if self.external or self.pool.workers:
             return False
-        found = cache.read(cache.folder("checkov-profile"),
-                           cache.profile_key(self.checks, self.external), cache.check_profile)
+        found = cache.read_profile(self.checks, self.external)
         if found is None:
             return False
         self.profile = dict(found)
@@ -158,10 +156,10 @@ class CheckovSession:
             self.pool.only = (profile["modules"], profile["plain"])
         self.units = _units(raw_plan, self.checks, self.external, profile, resource_types)
         where = cache.folder()
-        self.misses = [u for u in self.units if not (use_cache and _hit(u, where))]
-        if self.misses:
-            self.jobs = _documents(raw_plan, self.external, self.misses, self.pool,
-                                   self.scratch, len(self.units))
+        misses = [u for u in self.units if not (use_cache and _hit(u, where))]
+        if misses:
+            self.jobs = _documents(raw_plan, self.external, misses, self.pool, self.scratch,
+                                   len(self.units))
         else:
             self.pool.close(graceful=False)  # a worker started early has nothing to do
 
@@ -189,8 +187,7 @@ def _managed(raw: dict[str, Any]) -> int:
 def _profile(checks: list[str], external: str, pool: WorkerPool,
              raw: dict[str, Any]) -> dict[str, Any]:
     """What the checks read (cached per check list; else from the first worker to start)."""
-    key = cache.profile_key(checks, external)
-    found = cache.read(cache.folder("checkov-profile"), key, cache.check_profile)
+    found = cache.read_profile(checks, external)
     if found is not None:
         return dict(found)
     # a cold cache: start as many workers as the plan's size will keep busy
@@ -200,7 +197,7 @@ def _profile(checks: list[str], external: str, pool: WorkerPool,
         cache.check_profile(found)
     except TypeError as exc:
         raise ToolchainError(f"a checkov worker described its checks wrongly: {exc}") from exc
-    cache.write(cache.folder("checkov-profile"), key, found)
+    cache.write(cache.folder("checkov-profile"), cache.profile_key(checks, external), found)
     return found
 
 

@@ -29,7 +29,7 @@ from tfproof.sandbox.records import RUN_TAG, RunRecord, new_run_id
 from tfproof.sandbox.teardown import Teardown, Timeouts, teardown_record, terraform_env, var_args
 from tfproof.sandbox.terraform import run_terraform
 from tfproof.secrets.redact import redact_plan
-from tfproof.secrets.scrub import remember_module_inputs, secret_variable_names
+from tfproof.secrets.scrub import remember_module_inputs
 from tfproof.terraform.workspace import Workspace
 
 
@@ -92,10 +92,9 @@ class SandboxRun:
         self.sandbox = sandbox
         self.root = Path(root).resolve()
         given = dict(variables or {})
-        remember_module_inputs(self.root, given)
         # secrets (declared sensitive, secret-named, the envs' generated ones) go to Terraform
         # in its environment and stay in memory; the run record names them, never holds them
-        secret = secret_variable_names(self.root, given)
+        secret = remember_module_inputs(self.root, given)
         self.secret_variables = {k: v for k, v in given.items() if k in secret}
         self.user_variables = {k: v for k, v in given.items() if k not in secret}
         _refuse_shadowed(self.root, self.secret_variables)

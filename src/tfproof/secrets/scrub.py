@@ -80,6 +80,13 @@ def _json_secrets(text: str) -> list[str]:
     return found
 
 
+def secret_names(variables: Iterable[str], sensitive_names: Iterable[str] = ()) -> set[str]:
+    """Which variable names are secrets: declared sensitive (`sensitive_names`), named like
+    a secret, or one of the envs' generated secrets."""
+    sensitive = set(sensitive_names) | set(SECRET_VARIABLES)
+    return {name for name in variables if name in sensitive or is_secret_name(name)}
+
+
 def run_secrets(
     variables: dict[str, str] | None = None,
     config_files: Iterable[Path] = (),
@@ -87,17 +94,13 @@ def run_secrets(
 ) -> list[str]:
     """The secret values this run knows about, from every source tfproof can see."""
     values: list[str] = []
-    sensitive = set(sensitive_names) | set(SECRET_VARIABLES)
-    for name, value in (variables or {}).items():
-        if name in sensitive or is_secret_name(name):
-            values.append(str(value))
-    for key, value in os.environ.items():
-        if key.startswith("TF_VAR_"):
-            name = key[len("TF_VAR_") :]
-            if name in sensitive or is_secret_name(name):
-                values.append(value)
-        elif key in _CREDENTIAL_ENV:
-            values.append(value)
+    declared = set(sensitive_names)  # read twice below: an iterator would be spent
+    given = variables or {}
+    values += [str(given[name]) for name in secret_names(given, declared)]
+    from_env = {key[len("TF_VAR_"):]: value for key, value in os.environ.items()
+                if key.startswith("TF_VAR_")}
+    values += [from_env[name] for name in secret_names(from_env, declared)]
+    values += [os.environ[key] for key in _CREDENTIAL_ENV if key in os.environ]
     for name in SECRET_VARIABLES:
         stored = secret_file(name)
         if stored.is_file():
@@ -207,18 +210,19 @@ def module_files(root: Path, var_files: Iterable[Path] = ()) -> list[Path]:
 
 def remember_module_inputs(
     root: Path, variables: Mapping[str, object] | None = None, var_files: Iterable[Path] = ()
-) -> None:
+) -> set[str]:
     """Remember the secrets a run on one root module carries, before anything can print:
-    values of its sensitive or secret-named variables and the literals in its files."""
+    values of its sensitive or secret-named variables and the literals in its files. Which
+    of `variables` are secrets is returned (the sandbox keeps those off its record)."""
     files = module_files(root, var_files)
-    remember_inputs(variables, files, sensitive_variable_names(files))
+    sensitive = sensitive_variable_names(files)
+    remember_inputs(variables, files, sensitive)
+    return secret_names(variables or {}, sensitive)
 
 
 def secret_variable_names(root: Path, variables: Mapping[str, object]) -> set[str]:
-    """Which of `variables` are secrets for a run on `root`: declared `sensitive = true`
-    there, named like a secret, or one of the envs' generated secrets."""
-    sensitive = sensitive_variable_names(module_files(root)) | set(SECRET_VARIABLES)
-    return {name for name in variables if name in sensitive or is_secret_name(name)}
+    """Which of `variables` are secrets for a run on `root` (`secret_names`)."""
+    return secret_names(variables, sensitive_variable_names(module_files(root)))
 
 
 def sensitive_variable_names(files: Iterable[Path]) -> set[str]:
